@@ -1,0 +1,151 @@
+// External scanner for Newsmark: decides what a newline inside a block is.
+//
+// A newline is one of:
+//   _line_break      the next line continues the block (a paragraph's next line,
+//                    a list item's lazy continuation, a claim over two lines);
+//   _quote_break     the next line is a `> ` line continuing the same quote;
+//   _property_break  the next line is an indented `key: value` property line of
+//                    the definition above;
+//   _block_end       the next line is blank, starts another block, or the file
+//                    ends (then the token is empty).
+// The token itself is only the newline (`\n` or `\r\n`): the next line is looked
+// at, never consumed. The scanner keeps no state, so it serialises to nothing.
+
+#include "tree_sitter/parser.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum TokenType {
+  LINE_BREAK,
+  BLOCK_END,
+  QUOTE_BREAK,
+  PROPERTY_BREAK,
+  ERROR_SENTINEL,
+};
+
+void *tree_sitter_newsmark_external_scanner_create(void) { return NULL; }
+void tree_sitter_newsmark_external_scanner_destroy(void *payload) { (void)payload; }
+unsigned tree_sitter_newsmark_external_scanner_serialize(void *payload, char *buffer) {
+  (void)payload;
+  (void)buffer;
+  return 0;
+}
+void tree_sitter_newsmark_external_scanner_deserialize(void *payload, const char *buffer,
+                                                       unsigned length) {
+  (void)payload;
+  (void)buffer;
+  (void)length;
+}
+
+static inline void advance(TSLexer *lexer) { lexer->advance(lexer, false); }
+
+static inline bool is_line_end(TSLexer *lexer) {
+  return lexer->eof(lexer) || lexer->lookahead == '\n' || lexer->lookahead == '\r';
+}
+
+static inline bool is_blank(int32_t c) { return c == ' ' || c == '\t'; }
+
+// The kinds of line that can follow a newline.
+typedef enum { NEXT_BLANK, NEXT_INDENTED, NEXT_QUOTE, NEXT_MARKER, NEXT_TEXT } NextLine;
+
+// Reads the start of the next line (the lexer stands at its first character)
+// and classifies it. Must agree with the block markers in grammar.js.
+static NextLine classify_next_line(TSLexer *lexer) {
+  unsigned spaces = 0;
+  bool tab = false;
+  while (is_blank(lexer->lookahead)) {
+    if (lexer->lookahead == '\t') tab = true;
+    spaces++;
+    advance(lexer);
+  }
+  if (is_line_end(lexer)) return NEXT_BLANK;
+  if (tab || spaces >= 2) return NEXT_INDENTED;
+  if (spaces > 0) return NEXT_TEXT;
+
+  switch (lexer->lookahead) {
+    case '#': {
+      unsigned hashes = 0;
+      while (lexer->lookahead == '#' && hashes < 7) {
+        hashes++;
+        advance(lexer);
+      }
+      return (hashes <= 6 && is_blank(lexer->lookahead)) ? NEXT_MARKER : NEXT_TEXT;
+    }
+    case '-':
+      advance(lexer);
+      if (is_blank(lexer->lookahead)) return NEXT_MARKER;
+      // `---` starts nothing after the front matter: plain text.
+      return NEXT_TEXT;
+    case '>':
+      advance(lexer);
+      return is_blank(lexer->lookahead) ? NEXT_QUOTE : NEXT_TEXT;
+    case '%':
+      advance(lexer);
+      return lexer->lookahead == '%' ? NEXT_MARKER : NEXT_TEXT;
+    case '[':
+      // `[@id]:` or `[^id]:` starts a definition.
+      advance(lexer);
+      if (lexer->lookahead != '@' && lexer->lookahead != '^') return NEXT_TEXT;
+      advance(lexer);
+      while (!is_line_end(lexer) && lexer->lookahead != ']' && !is_blank(lexer->lookahead)) {
+        advance(lexer);
+      }
+      if (lexer->lookahead != ']') return NEXT_TEXT;
+      advance(lexer);
+      return lexer->lookahead == ':' ? NEXT_MARKER : NEXT_TEXT;
+    default:
+      return NEXT_TEXT;
+  }
+}
+
+bool tree_sitter_newsmark_external_scanner_scan(void *payload, TSLexer *lexer,
+                                                const bool *valid_symbols) {
+  (void)payload;
+  bool error_recovery = valid_symbols[ERROR_SENTINEL];
+  if (!valid_symbols[LINE_BREAK] && !valid_symbols[BLOCK_END] && !valid_symbols[QUOTE_BREAK] &&
+      !valid_symbols[PROPERTY_BREAK]) {
+    return false;
+  }
+
+  if (lexer->eof(lexer)) {
+    // An empty block end at the end of the file closes the last block. Never
+    // during error recovery: an empty token there could repeat forever.
+    if (valid_symbols[BLOCK_END] && !error_recovery) {
+      lexer->result_symbol = BLOCK_END;
+      return true;
+    }
+    return false;
+  }
+
+  if (lexer->lookahead == '\r') {
+    advance(lexer);
+    if (lexer->lookahead != '\n') return false;
+  }
+  if (lexer->lookahead != '\n') return false;
+  advance(lexer);
+  lexer->mark_end(lexer);
+
+  NextLine next = classify_next_line(lexer);
+
+  if (next == NEXT_INDENTED && valid_symbols[PROPERTY_BREAK]) {
+    lexer->result_symbol = PROPERTY_BREAK;
+    return true;
+  }
+  if (next == NEXT_QUOTE && valid_symbols[QUOTE_BREAK]) {
+    lexer->result_symbol = QUOTE_BREAK;
+    return true;
+  }
+  if ((next == NEXT_TEXT || next == NEXT_INDENTED) && valid_symbols[LINE_BREAK]) {
+    lexer->result_symbol = LINE_BREAK;
+    return true;
+  }
+  // A blank line or another block's marker ends this block; where a block end
+  // is not valid (inside a claim, say) the scanner declines, and tree-sitter's
+  // error recovery closes what is open (a MISSING `}`) before the newline.
+  if (valid_symbols[BLOCK_END]) {
+    lexer->result_symbol = BLOCK_END;
+    return true;
+  }
+  return false;
+}

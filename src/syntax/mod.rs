@@ -1,0 +1,12 @@
+//! The syntax layer: the tree-sitter grammar, node kinds, and documents that
+//! re-parse incrementally. Parsing never fails: a tree always comes back,
+//! with `ERROR`/`MISSING` nodes where the text does not fit the grammar.
+
+mod document;
+mod kinds;
+mod language;
+
+pub use document::{Document, TextEdit, new_parser, parse_rope, point_at};
+pub use kinds::{Kind, field, kind_of};
+pub use language::{LANGUAGE, language};
+pub use tree_sitter::{Node, Tree, TreeCursor};
