@@ -25,7 +25,7 @@
 
 // Identifiers: a letter, then letters, digits, `_` or `-`, not ending in `-`.
 // Unicode letters and digits count.
-const ID = /[\p{L}][\p{L}\p{N}_-]*/;
+const ID = /[\p{L}]/;
 const ID_TAIL = /([\p{L}\p{N}_-]*[\p{L}\p{N}_])?/;
 
 const PREC = {
@@ -51,6 +51,10 @@ module.exports = grammar({
     $._block_end, // newline before a blank line or another block, or end of file
     $._quote_break, // newline; the next line is a `> ` line of the same quote
     $._property_break, // newline; the next line is an indented property line
+    $._front_matter_start, // `---` + newline, only as the file's first line
+    $._party_definition_start, // `[@`, only when the line is `[@id]: …`
+    $._source_definition_start, // `[^`, only when the line is `[^id]: …`
+    $._unclosed_at_eof, // empty: the file ends inside a claim
     $._error_sentinel, // never in the grammar: marks error recovery
   ],
 
@@ -84,16 +88,15 @@ module.exports = grammar({
 
     front_matter: ($) =>
       seq(
-        alias(token(prec(PREC.marker, /---[ \t]*\r?\n/)), '---'),
-        repeat(choice($.front_matter_field, $._blank_line)),
+        alias($._front_matter_start, '---'),
+        repeat(choice($.front_matter_field, $._blank_line, seq($.invalid_line, $._newline))),
         alias(token(prec(PREC.marker, /---[ \t]*/)), '---'),
         $._block_end,
       ),
 
     front_matter_field: ($) =>
       seq(
-        field('key', alias(/[A-Za-z][A-Za-z0-9_-]*/, $.key)),
-        token.immediate(':'),
+        field('key', $.key),
         optional($._inline_space),
         optional(field('value', $.value)),
         $._newline,
@@ -109,6 +112,7 @@ module.exports = grammar({
 
     // A paragraph is a run of lines; a line that starts with a block marker
     // (heading, list item, quote, comment, definition) interrupts it.
+
     paragraph: ($) =>
       seq($._inline, repeat($._flow), $._block_end),
 
@@ -148,15 +152,18 @@ module.exports = grammar({
         optional($._inline_space),
         optional(seq(
           $.rule_code,
-          repeat(seq(alias(/[ \t]*,[ \t]*/, ','), $.rule_code)),
+          repeat(seq(alias(token(prec(2, /[ \t]*,[ \t]*/)), ','), $.rule_code)),
+          optional(field('note', $.note)),
         )),
         optional($._inline_space),
       ),
+    // After the codes: why they are allowed (`%% allow: x — quoted verbatim`).
+    note: (_) => token(prec(1, /[ \t]+[^ \t,\r\n][^\r\n]*/)),
     rule_code: (_) => /[A-Za-z][A-Za-z0-9_-]*/,
 
     party_definition: ($) =>
       seq(
-        alias(token(prec(PREC.marker, '[@')), '[@'),
+        alias($._party_definition_start, '[@'),
         field('id', alias(token.immediate(seq(ID, ID_TAIL)), $.identifier)),
         token.immediate(']:'),
         optional($._inline_space),
@@ -167,7 +174,7 @@ module.exports = grammar({
 
     source_definition: ($) =>
       seq(
-        alias(token(prec(PREC.marker, '[^')), '[^'),
+        alias($._source_definition_start, '[^'),
         field('id', alias(token.immediate(seq(ID, ID_TAIL)), $.identifier)),
         token.immediate(']:'),
         optional($._inline_space),
@@ -182,11 +189,23 @@ module.exports = grammar({
     property: ($) =>
       seq(
         token(prec(PREC.marker, /(  |\t)[ \t]*/)),
-        field('key', alias(token.immediate(/[A-Za-z][A-Za-z0-9_-]*/), $.key)),
-        token.immediate(':'),
-        optional($._inline_space),
-        optional(field('value', $.value)),
+        choice(
+          seq(
+            field('key', alias($._immediate_key, $.key)),
+            optional($._inline_space),
+            optional(field('value', $.value)),
+          ),
+          alias($._immediate_invalid_line, $.invalid_line),
+        ),
       ),
+
+    // `key:` — the key with its colon, as one token: a line that has no colon
+    // is then an `invalid_line` rather than a key waiting for a colon that
+    // never comes (which would drag the next lines into error recovery).
+    key: (_) => token(prec(1, /[^ \t\r\n:][^:\r\n]*:/)),
+    _immediate_key: (_) => token.immediate(prec(1, /[^ \t\r\n:][^:\r\n]*:/)),
+    invalid_line: (_) => token(prec(-1, /[^ \t\r\n][^\r\n]*/)),
+    _immediate_invalid_line: (_) => token.immediate(prec(-1, /[^ \t\r\n][^\r\n]*/)),
 
     value: (_) => /[^ \t\r\n][^\r\n]*/,
 
@@ -227,7 +246,12 @@ module.exports = grammar({
       seq(
         '{',
         optional(field('body', $.claim_text)),
-        '}',
+        // A file that ends inside a claim (typing at the end of a buffer
+        // with no final newline) ends the claim without a `}`: tree-sitter
+        // would not accept an empty block end after a MISSING `}` there, and
+        // the whole paragraph would become an ERROR. The analysis reports
+        // the claim as unclosed.
+        choice('}', $._unclosed_at_eof),
         optional(field('attribution', $.attribution)),
       ),
 

@@ -10,6 +10,11 @@
 //                    ends (then the token is empty).
 // The token itself is only the newline (`\n` or `\r\n`): the next line is looked
 // at, never consumed. The scanner keeps no state, so it serialises to nothing.
+//
+// It also recognises two block openers that need more look-ahead than a
+// token can have: the front matter's `---` (only valid as the first line, so
+// a later `---` is prose) and a definition's `[@` / `[^` (only when the whole
+// line starts `[@id]:`, so `[@x] said` is a paragraph).
 
 #include "tree_sitter/parser.h"
 
@@ -21,6 +26,10 @@ enum TokenType {
   BLOCK_END,
   QUOTE_BREAK,
   PROPERTY_BREAK,
+  FRONT_MATTER_START,
+  PARTY_DEFINITION_START,
+  SOURCE_DEFINITION_START,
+  UNCLOSED_AT_EOF,
   ERROR_SENTINEL,
 };
 
@@ -99,15 +108,68 @@ static NextLine classify_next_line(TSLexer *lexer) {
   }
 }
 
+// `---`, optional blanks, a newline: the opening line of the front matter.
+static bool scan_front_matter_start(TSLexer *lexer) {
+  for (int i = 0; i < 3; i++) {
+    if (lexer->lookahead != '-') return false;
+    advance(lexer);
+  }
+  while (is_blank(lexer->lookahead)) advance(lexer);
+  if (lexer->lookahead == '\r') advance(lexer);
+  if (lexer->lookahead != '\n') return false;
+  advance(lexer);
+  lexer->mark_end(lexer);
+  lexer->result_symbol = FRONT_MATTER_START;
+  return true;
+}
+
+// `[@` or `[^`, when the line goes on `id]:`. The token is the two characters.
+static bool scan_definition_start(TSLexer *lexer, const bool *valid_symbols) {
+  advance(lexer);  // '['
+  enum TokenType type;
+  if (lexer->lookahead == '@' && valid_symbols[PARTY_DEFINITION_START]) {
+    type = PARTY_DEFINITION_START;
+  } else if (lexer->lookahead == '^' && valid_symbols[SOURCE_DEFINITION_START]) {
+    type = SOURCE_DEFINITION_START;
+  } else {
+    return false;
+  }
+  advance(lexer);
+  lexer->mark_end(lexer);
+  unsigned id_length = 0;
+  while (!is_line_end(lexer) && lexer->lookahead != ']' && !is_blank(lexer->lookahead)) {
+    id_length++;
+    advance(lexer);
+  }
+  if (id_length == 0 || lexer->lookahead != ']') return false;
+  advance(lexer);
+  if (lexer->lookahead != ':') return false;
+  lexer->result_symbol = type;
+  return true;
+}
+
 bool tree_sitter_newsmark_external_scanner_scan(void *payload, TSLexer *lexer,
                                                 const bool *valid_symbols) {
   (void)payload;
   bool error_recovery = valid_symbols[ERROR_SENTINEL];
+  if (!error_recovery) {
+    if (valid_symbols[FRONT_MATTER_START] && lexer->lookahead == '-') {
+      return scan_front_matter_start(lexer);
+    }
+    if ((valid_symbols[PARTY_DEFINITION_START] || valid_symbols[SOURCE_DEFINITION_START]) &&
+        lexer->lookahead == '[' && lexer->get_column(lexer) == 0) {
+      return scan_definition_start(lexer, valid_symbols);
+    }
+  }
   if (!valid_symbols[LINE_BREAK] && !valid_symbols[BLOCK_END] && !valid_symbols[QUOTE_BREAK] &&
-      !valid_symbols[PROPERTY_BREAK]) {
+      !valid_symbols[PROPERTY_BREAK] && !valid_symbols[UNCLOSED_AT_EOF]) {
     return false;
   }
 
+  if (lexer->eof(lexer) && valid_symbols[UNCLOSED_AT_EOF] && !error_recovery) {
+    lexer->result_symbol = UNCLOSED_AT_EOF;
+    return true;
+  }
   if (lexer->eof(lexer)) {
     // An empty block end at the end of the file closes the last block. Never
     // during error recovery: an empty token there could repeat forever.

@@ -4,6 +4,7 @@
 //! about the edit (`Tree::edit`), and the parser re-parses incrementally,
 //! reading the rope chunk by chunk — there is no whole-text copy per keystroke.
 
+use std::cell::RefCell;
 use std::ops::Range;
 
 use ropey::Rope;
@@ -18,18 +19,51 @@ pub struct TextEdit {
     pub text: String,
 }
 
+/// An applied edit, after clamping: `start..old_end` became `start..new_end`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EditRecord {
+    pub start: usize,
+    pub old_end: usize,
+    pub new_end: usize,
+}
+
+impl EditRecord {
+    /// Where an offset before the edit is after it; `None` if it was inside
+    /// the replaced text.
+    pub fn map(&self, offset: usize) -> Option<usize> {
+        if offset <= self.start {
+            Some(offset)
+        } else if offset >= self.old_end {
+            Some(offset - self.old_end + self.new_end)
+        } else {
+            None
+        }
+    }
+
+    /// Whether the edit touches the text of `range` (an insertion exactly at
+    /// either end does not).
+    pub fn touches(&self, range: &Range<usize>) -> bool {
+        if self.start == self.old_end {
+            range.start < self.start && self.start < range.end
+        } else {
+            self.start < range.end && self.old_end > range.start
+        }
+    }
+}
+
+/// Text and tree. Holds no parser (parsers are per thread, see
+/// [`parse_rope`]), so documents can be shared across threads read-only.
+#[derive(Clone)]
 pub struct Document {
     rope: Rope,
     tree: Tree,
-    parser: Parser,
 }
 
 impl Document {
     pub fn new(text: &str) -> Document {
-        let mut parser = new_parser();
         let rope = Rope::from_str(text);
-        let tree = parse_rope(&mut parser, &rope, None);
-        Document { rope, tree, parser }
+        let tree = parse_rope(&rope, None);
+        Document { rope, tree }
     }
 
     pub fn rope(&self) -> &Rope {
@@ -57,28 +91,28 @@ impl Document {
     /// Replaces the whole text (a full-sync change) and parses from scratch.
     pub fn replace_all(&mut self, text: &str) {
         self.rope = Rope::from_str(text);
-        self.tree = parse_rope(&mut self.parser, &self.rope, None);
+        self.tree = parse_rope(&self.rope, None);
     }
 
     /// Applies several edits in order (each in the coordinates left by the
     /// previous one), then re-parses once.
-    pub fn apply_edits(&mut self, edits: &[TextEdit]) {
-        for edit in edits {
-            self.splice(edit.range.clone(), &edit.text);
-        }
-        self.tree = parse_rope(&mut self.parser, &self.rope, Some(&self.tree));
+    pub fn apply_edits(&mut self, edits: &[TextEdit]) -> Vec<EditRecord> {
+        let records = edits.iter().map(|e| self.splice(e.range.clone(), &e.text)).collect();
+        self.tree = parse_rope(&self.rope, Some(&self.tree));
+        records
     }
 
     /// Applies one edit and re-parses incrementally.
-    pub fn edit(&mut self, range: Range<usize>, text: &str) {
-        self.splice(range, text);
-        self.tree = parse_rope(&mut self.parser, &self.rope, Some(&self.tree));
+    pub fn edit(&mut self, range: Range<usize>, text: &str) -> EditRecord {
+        let record = self.splice(range, text);
+        self.tree = parse_rope(&self.rope, Some(&self.tree));
+        record
     }
 
     /// Splices the rope and records the edit in the tree, without parsing.
     /// Offsets past the end are clamped, and offsets inside a UTF-8 sequence
     /// are moved back to its start, so no edit can tear a character.
-    fn splice(&mut self, range: Range<usize>, text: &str) {
+    fn splice(&mut self, range: Range<usize>, text: &str) -> EditRecord {
         let start = self.floor_char_boundary(range.start.min(range.end));
         let old_end = self.floor_char_boundary(range.end.max(range.start));
         let start_position = self.point_at(start);
@@ -99,6 +133,7 @@ impl Document {
             old_end_position,
             new_end_position,
         });
+        EditRecord { start, old_end, new_end }
     }
 
     /// The largest char boundary at or below `byte`, clamped to the text.
@@ -130,8 +165,18 @@ pub fn new_parser() -> Parser {
     parser
 }
 
+thread_local! {
+    // A parser holds scratch buffers worth reusing; one per thread keeps
+    // documents free of it (and `Sync`).
+    static PARSER: RefCell<Parser> = RefCell::new(new_parser());
+}
+
 /// Parses `rope`, reusing `old` (already edited) where nothing changed.
-pub fn parse_rope(parser: &mut Parser, rope: &Rope, old: Option<&Tree>) -> Tree {
+pub fn parse_rope(rope: &Rope, old: Option<&Tree>) -> Tree {
+    PARSER.with(|parser| parse_rope_with(&mut parser.borrow_mut(), rope, old))
+}
+
+pub fn parse_rope_with(parser: &mut Parser, rope: &Rope, old: Option<&Tree>) -> Tree {
     let len = rope.len_bytes();
     let mut read = |byte: usize, _: Point| -> &[u8] {
         if byte >= len {

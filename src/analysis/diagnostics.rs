@@ -1,0 +1,389 @@
+//! Diagnostics: every code of the language, computed for one file against
+//! the definitions it sees (its own and its imports') and the files that
+//! refer to it.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::model::{BlockKind, BlockRef, Definition, RefKind, Span, split_list};
+
+use super::codes::{Code, Level, Severity};
+use super::config::Config;
+use super::dates::is_iso8601;
+use super::scope::Scope;
+use super::workspace::{FileId, Workspace};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    /// Byte range in the file.
+    pub range: Span,
+    pub message: String,
+    /// A suggestion shown under the message (`did you mean @kim?`).
+    pub help: Option<String>,
+    pub related: Vec<Related>,
+    /// The range is dead text (an unused definition): editors fade it.
+    pub unnecessary: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub file: FileId,
+    pub range: Span,
+    pub message: String,
+}
+
+pub const PARTY_PROPERTIES: &[&str] = &["role", "kind", "aka", "wikidata", "url", "note"];
+pub const SOURCE_PROPERTIES: &[&str] = &["kind", "url", "date", "by", "reason", "note"];
+pub const FRONT_MATTER_KEYS: &[&str] = &["title", "date", "byline", "outlet", "lang", "use", "allow"];
+pub const PARTY_KINDS: &[&str] = &["person", "organisation", "state", "group"];
+pub const SOURCE_KINDS: &[&str] =
+    &["document", "interview", "statement", "media", "state-media", "wire", "social", "dataset", "anonymous", "other"];
+
+struct Sink {
+    out: Vec<Diagnostic>,
+}
+
+impl Sink {
+    fn push(&mut self, code: Code, range: Span, message: String) -> &mut Diagnostic {
+        self.out.push(Diagnostic {
+            code,
+            severity: code.default_severity(),
+            range,
+            message,
+            help: None,
+            related: Vec::new(),
+            unnecessary: false,
+        });
+        self.out.last_mut().expect("just pushed")
+    }
+}
+
+/// All diagnostics of file `id`, sorted by position, with the config's
+/// levels applied and `allow:` suppressions removed.
+pub fn file_diagnostics(ws: &Workspace, id: FileId, config: &Config) -> Vec<Diagnostic> {
+    let Some(file) = ws.file(id) else { return Vec::new() };
+    let model = &file.model;
+    let scope = Scope::build(ws, id);
+    let mut sink = Sink { out: Vec::new() };
+
+    for dup in &scope.duplicates {
+        let d = sink.push(Code::DuplicateDefinition, dup.range.clone(), dup.message.clone());
+        d.related = dup.related.clone();
+    }
+
+    for block in model.blocks() {
+        for e in &block.block.errors {
+            sink.push(Code::Syntax, block.abs(&e.range), e.message.clone());
+        }
+        match block.block.kind {
+            BlockKind::FrontMatter => front_matter(&mut sink, block),
+            BlockKind::PartyDefinition | BlockKind::SourceDefinition => {
+                if let Some(def) = &block.block.definition {
+                    definition(&mut sink, block, def);
+                }
+            }
+            _ => {}
+        }
+        for item in &block.block.allow {
+            unknown_rule(&mut sink, block.abs(&item.range), &item.value);
+        }
+        claims(&mut sink, &scope, block);
+        references(&mut sink, &scope, block);
+        for s in &block.block.statuses {
+            if !config.is_status(&s.word) {
+                let d = sink.push(
+                    Code::UnknownStatus,
+                    block.abs(&s.range),
+                    format!("unknown status `!{}`: expected one of {}", s.word, config.all_statuses().collect::<Vec<_>>().join(", ")),
+                );
+                d.help = nearest(&s.word, config.all_statuses()).map(|w| format!("did you mean `!{w}`?"));
+            }
+        }
+    }
+
+    imports(&mut sink, ws, id);
+    unused(&mut sink, ws, id);
+
+    let mut out = suppress_and_level(sink.out, model, config);
+    out.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
+    out.dedup();
+    out
+}
+
+fn front_matter(sink: &mut Sink, block: BlockRef<'_>) {
+    for f in &block.block.front_matter {
+        match &*f.key {
+            "date" if !f.value.is_empty() && !is_iso8601(&f.value) => {
+                sink.push(
+                    Code::InvalidDate,
+                    block.abs(&f.value_range),
+                    format!("`{}` is not an ISO 8601 date: write it as YYYY-MM-DD, e.g. 2024-06-19", f.value),
+                );
+            }
+            "allow" => {
+                for item in split_list(&f.value, f.value_range.start) {
+                    unknown_rule(sink, block.abs(&item.range), &item.value);
+                }
+            }
+            key if !FRONT_MATTER_KEYS.contains(&key) => {
+                let d = sink.push(
+                    Code::UnknownProperty,
+                    block.abs(&f.key_range),
+                    format!("unknown front-matter key `{key}`: expected one of {}", FRONT_MATTER_KEYS.join(", ")),
+                );
+                d.help = nearest(key, FRONT_MATTER_KEYS.iter().copied()).map(|k| format!("did you mean `{k}`?"));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn unknown_rule(sink: &mut Sink, range: Span, name: &str) {
+    if Code::from_name(name).is_none() {
+        let d = sink.push(Code::UnknownRule, range, format!("unknown diagnostic code `{name}`"));
+        d.help = nearest(name, Code::ALL.iter().map(|c| c.name())).map(|c| format!("did you mean `{c}`?"));
+    }
+}
+
+fn definition(sink: &mut Sink, block: BlockRef<'_>, def: &Definition) {
+    let (known, kinds, what) = match def.kind {
+        RefKind::Party => (PARTY_PROPERTIES, PARTY_KINDS, "party"),
+        RefKind::Source => (SOURCE_PROPERTIES, SOURCE_KINDS, "source"),
+    };
+    for p in &def.properties {
+        if !known.contains(&&*p.key) {
+            let d = sink.push(
+                Code::UnknownProperty,
+                block.abs(&p.key_range),
+                format!("unknown {what} property `{}`: expected one of {}", p.key, known.join(", ")),
+            );
+            d.help = nearest(&p.key, known.iter().copied()).map(|k| format!("did you mean `{k}`?"));
+            continue;
+        }
+        match &*p.key {
+            "kind" if !p.value.is_empty() && !kinds.contains(&p.value.as_str()) => {
+                let d = sink.push(
+                    Code::UnknownProperty,
+                    block.abs(&p.value_range),
+                    format!("unknown {what} kind `{}`: expected one of {}", p.value, kinds.join(", ")),
+                );
+                d.help = nearest(&p.value, kinds.iter().copied()).map(|k| format!("did you mean `{k}`?"));
+            }
+            "date" if !p.value.is_empty() && !is_iso8601(&p.value) => {
+                sink.push(
+                    Code::InvalidDate,
+                    block.abs(&p.value_range),
+                    format!("`{}` is not an ISO 8601 date: write it as YYYY-MM-DD, e.g. 2024-06-19", p.value),
+                );
+            }
+            "wikidata" if !p.value.is_empty() && !is_wikidata_id(&p.value) => {
+                sink.push(
+                    Code::UnknownProperty,
+                    block.abs(&p.value_range),
+                    format!("`{}` is not a Wikidata item id: write it as Q followed by digits, e.g. Q7747", p.value),
+                );
+            }
+            _ => {}
+        }
+    }
+    if def.kind == RefKind::Source
+        && def.property_value("kind") == Some("anonymous")
+        && def.property_value("reason").is_none()
+    {
+        let range = def.property("kind").map_or(def.id_range.clone(), |p| p.range.clone());
+        sink.push(
+            Code::AnonymousSource,
+            block.abs(&range),
+            format!("anonymous source `^{}` gives no reason for its anonymity: add a `reason:` property", def.id),
+        );
+    }
+}
+
+fn is_wikidata_id(s: &str) -> bool {
+    s.strip_prefix('Q').is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn claims(sink: &mut Sink, scope: &Scope<'_>, block: BlockRef<'_>) {
+    let b = block.block;
+    for (i, claim) in b.claims.iter().enumerate() {
+        if let Some(parent) = claim.parent {
+            let d = sink.push(
+                Code::NestedClaim,
+                block.abs(&claim.range),
+                "a claim cannot hold another claim: close the outer claim before this one".to_string(),
+            );
+            d.related.push(Related {
+                file: scope.file,
+                range: block.abs(&b.claims[parent].range),
+                message: "the outer claim".to_string(),
+            });
+        }
+        if claim.text.is_empty() {
+            sink.push(Code::EmptyClaim, block.abs(&claim.range), "empty claim: write the claim's text between the braces".to_string());
+            continue;
+        }
+        if claim.close.is_none() {
+            // Unclosed: the syntax error says so; whether it is sourced is moot.
+            continue;
+        }
+        let sourced = b.claim_references(i).any(|r| r.kind == RefKind::Source);
+        if !sourced {
+            let mut parties: Vec<String> = Vec::new();
+            for r in b.claim_references(i).filter(|r| r.kind == RefKind::Party) {
+                let name = scope
+                    .lookup(RefKind::Party, &r.id)
+                    .map(|d| d.def.name.clone())
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| format!("@{}", r.id));
+                if !parties.contains(&name) {
+                    parties.push(name);
+                }
+            }
+            let message = if parties.is_empty() {
+                "claim has no source: add a `^source` to its attribution, `{…}(^source)`".to_string()
+            } else {
+                format!("claim by {} has no source: add `^source` to its attribution", join_and(&parties))
+            };
+            let d = sink.push(Code::UnsourcedClaim, block.abs(&claim.range), message);
+            if scope.has_sources() {
+                d.help = Some(format!("sources in scope: {}", scope.some_sources(3)));
+            }
+        }
+    }
+}
+
+fn references(sink: &mut Sink, scope: &Scope<'_>, block: BlockRef<'_>) {
+    for r in &block.block.references {
+        if scope.lookup(r.kind, &r.id).is_some() {
+            continue;
+        }
+        let (code, form) = match r.kind {
+            RefKind::Party => (Code::UndefinedParty, format!("[@{}]: Name", r.id)),
+            RefKind::Source => (Code::UndefinedSource, format!("[^{}]: Title", r.id)),
+        };
+        let d = sink.push(
+            code,
+            block.abs(&r.range),
+            format!(
+                "{} `{}{}` is not defined: add `{form}` to this file or to an imported cast",
+                r.kind.noun(),
+                r.kind.sigil(),
+                r.id
+            ),
+        );
+        d.help = nearest(&r.id, scope.ids(r.kind)).map(|id| format!("did you mean `{}{id}`?", r.kind.sigil()));
+    }
+}
+
+fn imports(sink: &mut Sink, ws: &Workspace, id: FileId) {
+    let Some(file) = ws.file(id) else { return };
+    for import in &file.imports {
+        if import.target.is_none() {
+            let reason = if ws.fs().exists(&import.path) { "cannot be read" } else { "does not exist" };
+            sink.push(
+                Code::ImportNotFound,
+                import.item.range.clone(),
+                format!("imported file `{}` {reason} (looked for {})", import.item.value, import.path.display()),
+            );
+        }
+    }
+    if let Some((entry, cycle)) = ws.import_cycle(id) {
+        let names: Vec<String> = cycle
+            .iter()
+            .map(|f| {
+                ws.file(*f)
+                    .and_then(|f| f.path.file_name())
+                    .map_or_else(|| "?".to_string(), |n| n.to_string_lossy().into_owned())
+            })
+            .collect();
+        let range = file.imports[entry].item.range.clone();
+        sink.push(
+            Code::ImportCycle,
+            range,
+            format!("import cycle: {}; definitions still resolve, but move shared ones to one cast file", names.join(" → ")),
+        );
+    }
+}
+
+/// `unused-definition`: a definition of `id` that no checked file which
+/// sees it refers to.
+fn unused(sink: &mut Sink, ws: &Workspace, id: FileId) {
+    let Some(file) = ws.file(id) else { return };
+    if file.model.definitions().next().is_none() {
+        return;
+    }
+    let mut used: HashSet<(RefKind, &str)> = HashSet::new();
+    let users = std::iter::once(id).chain(ws.importers(id).into_iter().filter(|f| ws.file(*f).is_some_and(|f| f.checked)));
+    for user in users {
+        let Some(u) = ws.file(user) else { continue };
+        for block in u.model.blocks() {
+            for r in &block.block.references {
+                used.insert((r.kind, &r.id));
+            }
+        }
+    }
+    for (block, def) in file.model.definitions() {
+        if !used.contains(&(def.kind, &*def.id)) {
+            let d = sink.push(
+                Code::UnusedDefinition,
+                block.abs(&def.header),
+                format!("{} `{}{}` is defined but never referred to", def.kind.noun(), def.kind.sigil(), def.id),
+            );
+            d.unnecessary = true;
+        }
+    }
+}
+
+/// Drops what `allow:` silences and what the config turns off, and sets
+/// each remaining diagnostic's configured severity.
+fn suppress_and_level(diags: Vec<Diagnostic>, model: &crate::model::FileModel, config: &Config) -> Vec<Diagnostic> {
+    let file_allow: HashSet<String> = model
+        .front_matter_field("allow")
+        .map(|f| split_list(&f.value, 0).into_iter().map(|i| i.value.to_string()).collect())
+        .unwrap_or_default();
+    // Block index → codes allowed there by the `%% allow:` comments above it.
+    let mut block_allow: HashMap<usize, HashSet<&str>> = HashMap::new();
+    let mut pending: Vec<&str> = Vec::new();
+    for block in model.blocks() {
+        if block.block.kind == BlockKind::Comment {
+            pending.extend(block.block.allow.iter().map(|i| &*i.value));
+        } else if !pending.is_empty() {
+            block_allow.insert(block.index, pending.drain(..).collect());
+        }
+    }
+    diags
+        .into_iter()
+        .filter(|d| !file_allow.contains(d.code.name()))
+        .filter(|d| {
+            let Some(block) = model.block_at(d.range.start) else { return true };
+            block_allow.get(&block.index).is_none_or(|codes| !codes.contains(d.code.name()))
+        })
+        .filter_map(|mut d| match config.level(d.code) {
+            Level::Off => None,
+            Level::On(severity) => {
+                d.severity = severity;
+                Some(d)
+            }
+        })
+        .collect()
+}
+
+fn join_and(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The closest candidate by edit distance, if it is close enough to be a
+/// likely typo.
+pub fn nearest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    candidates
+        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= 2.max(c.chars().count() / 4) && *d < word.chars().count().max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}

@@ -1,0 +1,160 @@
+//! The model of one file: its blocks, lowered incrementally.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+
+use crate::syntax::{Document, EditRecord};
+
+use super::lower::lower_block;
+use super::types::*;
+
+/// A file's model: the lowered blocks in document order.
+///
+/// Re-lowering after an edit reuses every block whose text the edits did not
+/// touch and that tree-sitter parsed to the same extent: block ranges are
+/// relative, and a block's parse depends only on its own text, so only the
+/// edited blocks are lowered again.
+#[derive(Clone)]
+pub struct FileModel {
+    blocks: Vec<BlockEntry>,
+}
+
+#[derive(Clone)]
+struct BlockEntry {
+    start: usize,
+    block: Arc<Block>,
+}
+
+/// A block with its absolute position.
+#[derive(Clone, Copy)]
+pub struct BlockRef<'m> {
+    pub index: usize,
+    pub start: usize,
+    pub block: &'m Block,
+}
+
+impl BlockRef<'_> {
+    pub fn abs(&self, span: &Span) -> Span {
+        self.start + span.start..self.start + span.end
+    }
+
+    pub fn range(&self) -> Span {
+        self.start..self.start + self.block.len
+    }
+}
+
+impl FileModel {
+    pub fn empty() -> FileModel {
+        FileModel { blocks: Vec::new() }
+    }
+
+    /// Lowers `doc` from scratch.
+    pub fn lower(doc: &Document) -> FileModel {
+        Self::relower(doc, None, &[])
+    }
+
+    /// Lowers `doc` after `edits`, reusing the blocks of `previous` (the model
+    /// before the edits) that the edits did not touch.
+    pub fn relower(doc: &Document, previous: Option<&FileModel>, edits: &[EditRecord]) -> FileModel {
+        let rope = doc.rope();
+        // New start → (length, block) of every untouched old block.
+        let mut reusable: HashMap<usize, &Arc<Block>> = HashMap::new();
+        if let Some(previous) = previous {
+            'blocks: for entry in &previous.blocks {
+                let mut range = entry.start..entry.start + entry.block.len;
+                for edit in edits {
+                    if edit.touches(&range) {
+                        continue 'blocks;
+                    }
+                    match (edit.map(range.start), edit.map(range.end)) {
+                        (Some(s), Some(e)) => range = s..e,
+                        _ => continue 'blocks,
+                    }
+                }
+                reusable.insert(range.start, &entry.block);
+            }
+        }
+        let root = doc.tree().root_node();
+        let mut cursor = root.walk();
+        let mut blocks = Vec::with_capacity(root.named_child_count());
+        for node in root.named_children(&mut cursor) {
+            let start = node.start_byte();
+            let len = node.end_byte().saturating_sub(start);
+            let block = match reusable.get(&start) {
+                Some(block) if block.len == len => Arc::clone(block),
+                _ => {
+                    let end = node.end_byte().min(rope.len_bytes());
+                    let text: String = rope.byte_slice(start.min(end)..end).into();
+                    Arc::new(lower_block(node, &text))
+                }
+            };
+            blocks.push(BlockEntry { start, block });
+        }
+        FileModel { blocks }
+    }
+
+    /// Lowers a text from scratch (for tools and tests).
+    pub fn from_text(text: &str) -> (Document, FileModel) {
+        let doc = Document::new(text);
+        let model = FileModel::lower(&doc);
+        (doc, model)
+    }
+
+    pub fn blocks(&self) -> impl DoubleEndedIterator<Item = BlockRef<'_>> + ExactSizeIterator {
+        self.blocks
+            .iter()
+            .enumerate()
+            .map(|(index, e)| BlockRef { index, start: e.start, block: &e.block })
+    }
+
+    pub fn block(&self, index: usize) -> Option<BlockRef<'_>> {
+        self.blocks.get(index).map(|e| BlockRef { index, start: e.start, block: &e.block })
+    }
+
+    /// The block containing `offset` (the one before it, at a blank line).
+    pub fn block_at(&self, offset: usize) -> Option<BlockRef<'_>> {
+        let i = self.blocks.partition_point(|e| e.start <= offset);
+        self.block(i.checked_sub(1)?)
+    }
+
+    pub fn front_matter(&self) -> &[Field] {
+        match self.blocks.first() {
+            Some(e) if e.block.kind == BlockKind::FrontMatter => &e.block.front_matter,
+            _ => &[],
+        }
+    }
+
+    /// The front matter field `key`, with its block for absolute ranges.
+    pub fn front_matter_field(&self, key: &str) -> Option<&Field> {
+        self.front_matter().iter().find(|f| &*f.key == key)
+    }
+
+    pub fn definitions(&self) -> impl Iterator<Item = (BlockRef<'_>, &Definition)> {
+        self.blocks().filter_map(|b| b.block.definition.as_ref().map(|d| (b, d)))
+    }
+
+    /// How many blocks were lowered anew rather than reused from `previous`.
+    pub fn count_relowered(&self, previous: &FileModel) -> usize {
+        let old: std::collections::HashSet<*const Block> =
+            previous.blocks.iter().map(|e| Arc::as_ptr(&e.block)).collect();
+        self.blocks.iter().filter(|e| !old.contains(&Arc::as_ptr(&e.block))).count()
+    }
+}
+
+/// Splits a comma-separated value (`use:`, `allow:`, `aka:`) into trimmed
+/// items with their ranges; `base` is the value's start.
+pub fn split_list(value: &str, base: usize) -> Vec<ListItem> {
+    let mut items = Vec::new();
+    let mut offset = 0;
+    for part in value.split(',') {
+        let lead = part.len() - part.trim_start().len();
+        let trimmed = part.trim();
+        if !trimmed.is_empty() {
+            let start = base + offset + lead;
+            items.push(ListItem { value: trimmed.into(), range: start..start + trimmed.len() });
+        }
+        offset += part.len() + 1;
+    }
+    items
+}

@@ -1,0 +1,11 @@
+//! The document model: what a Newsmark file says — its front matter,
+//! definitions, claims, references and syntax errors — in byte ranges, with
+//! no knowledge of editors, terminals or other files.
+
+mod file;
+mod lower;
+mod types;
+
+pub use file::{BlockRef, FileModel, split_list};
+pub use lower::is_identifier;
+pub use types::*;

@@ -1,0 +1,112 @@
+//! Random edit sequences: the incrementally re-parsed tree must equal a
+//! fresh parse of the final text (shape and byte ranges), and the rope must
+//! equal the expected string.
+
+use newsmark::model::FileModel;
+use newsmark::syntax::{Document, Node};
+use proptest::prelude::*;
+
+const SEED: &str = "---\ntitle: T\n---\n\n[@putin]: Vladimir Putin\n  role: President\n[^tass]: TASS\n  kind: wire\n\n{Claim one}(@putin ^tass) and Путин @putin.\nMore text 한국어 😀 here.\n\n> quote {two}(^tass)\n- item [x](@putin)\n%% allow: empty-claim\n";
+
+/// S-expression with every node's byte range, so shape and positions count.
+fn dump(node: Node<'_>, out: &mut String) {
+    out.push_str(&format!("({} {}..{}", node.kind(), node.start_byte(), node.end_byte()));
+    if node.is_missing() {
+        out.push_str(" MISSING");
+    }
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        out.push(' ');
+        dump(child, out);
+    }
+    out.push(')');
+}
+
+fn tree_dump(doc: &Document) -> String {
+    let mut s = String::new();
+    dump(doc.tree().root_node(), &mut s);
+    s
+}
+
+fn fragment() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop::sample::select(vec![
+            "a", " ", "\n", "\r\n", "{", "}", "(", ")", "[", "]", "@", "^", "!", "\\", "%%", "# ", "- ", "> ", "  ",
+            "putin", "Путин", "한", "😀", "é", "---\n", "[@x]: X\n", "  kind: wire\n", ":", ",",
+        ]),
+        0..6,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+#[derive(Debug, Clone)]
+struct Edit {
+    start: usize,
+    len: usize,
+    text: String,
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    (any::<usize>(), 0usize..12, fragment()).prop_map(|(start, len, text)| Edit { start, len, text })
+}
+
+/// Moves `i` down to a char boundary of `s`.
+fn floor(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn incremental_parse_equals_fresh_parse(edits in prop::collection::vec(edit(), 1..25)) {
+        let mut doc = Document::new(SEED);
+        let mut model = FileModel::lower(&doc);
+        let mut expected = SEED.to_string();
+        for e in &edits {
+            let start = floor(&expected, if expected.is_empty() { 0 } else { e.start % (expected.len() + 1) });
+            let end = floor(&expected, start + e.len);
+            expected.replace_range(start..end, &e.text);
+            let record = doc.edit(start..end, &e.text);
+            model = FileModel::relower(&doc, Some(&model), &[record]);
+            prop_assert_eq!(doc.text(), expected.clone());
+        }
+        let fresh = Document::new(&expected);
+        prop_assert_eq!(tree_dump(&doc), tree_dump(&fresh));
+        // The model re-lowered block by block equals one lowered from scratch.
+        let fresh_model = FileModel::lower(&fresh);
+        let a: Vec<_> = model.blocks().map(|b| (b.start, b.block.clone())).collect();
+        let b: Vec<_> = fresh_model.blocks().map(|b| (b.start, b.block.clone())).collect();
+        prop_assert_eq!(a, b);
+    }
+}
+
+#[test]
+fn edits_past_the_end_or_inside_a_character_are_clamped() {
+    let mut doc = Document::new("Путин");
+    doc.edit(1..1, "x"); // inside `П`: moved to its start
+    assert_eq!(doc.text(), "xПутин");
+    doc.edit(100..200, "!"); // past the end: appended
+    assert_eq!(doc.text(), "xПутин!");
+    doc.edit(5..3, ""); // reversed: treated as 3..5
+    assert_eq!(doc.text(), "xПтин!".replace("Пт", "Пт"));
+}
+
+#[test]
+fn an_edit_relowers_only_the_edited_block() {
+    let mut text = String::new();
+    for i in 0..200 {
+        text.push_str(&format!("Paragraph {i} {{claim {i}}}(^s) text.\n\n"));
+    }
+    let mut doc = Document::new(&text);
+    let before = FileModel::lower(&doc);
+    let at = text.find("claim 100").unwrap();
+    let record = doc.edit(at..at, "X");
+    let after = FileModel::relower(&doc, Some(&before), &[record]);
+    assert_eq!(after.count_relowered(&before), 1);
+    assert_eq!(after.blocks().len(), 200);
+}
