@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{BlockKind, BlockRef, Definition, RefKind, Span, split_list};
+use crate::model::{BlockKind, BlockRef, Definition, RefContext, RefKind, Span, split_list};
 
 use super::codes::{Code, Level, Severity};
 use super::config::Config;
@@ -229,21 +229,34 @@ fn claims(sink: &mut Sink, scope: &Scope<'_>, block: BlockRef<'_>) {
         }
         let sourced = b.claim_references(i).any(|r| r.kind == RefKind::Source);
         if !sourced {
-            let mut parties: Vec<String> = Vec::new();
-            for r in b.claim_references(i).filter(|r| r.kind == RefKind::Party) {
-                let name = scope
-                    .lookup(RefKind::Party, &r.id)
+            // Who asserts it (attribution), else whom it is about (text).
+            let name_of = |id: &str| {
+                scope
+                    .lookup(RefKind::Party, id)
                     .map(|d| d.def.name.clone())
                     .filter(|n| !n.is_empty())
-                    .unwrap_or_else(|| format!("@{}", r.id));
-                if !parties.contains(&name) {
-                    parties.push(name);
+                    .unwrap_or_else(|| format!("@{id}"))
+            };
+            let names = |attributed: bool| {
+                let mut names: Vec<String> = Vec::new();
+                for r in b.claim_references(i).filter(|r| r.kind == RefKind::Party) {
+                    if (r.context == RefContext::Attribution) == attributed {
+                        let name = name_of(&r.id);
+                        if !names.contains(&name) {
+                            names.push(name);
+                        }
+                    }
                 }
-            }
-            let message = if parties.is_empty() {
-                "claim has no source: add a `^source` to its attribution, `{…}(^source)`".to_string()
+                names
+            };
+            let by = names(true);
+            let about = names(false);
+            let message = if !by.is_empty() {
+                format!("claim by {} has no source: add `^source` to its attribution", join_and(&by))
+            } else if !about.is_empty() {
+                format!("claim about {} has no source: add `^source` to its attribution", join_and(&about))
             } else {
-                format!("claim by {} has no source: add `^source` to its attribution", join_and(&parties))
+                "claim has no source: add a `^source` to its attribution, `{…}(^source)`".to_string()
             };
             let d = sink.push(Code::UnsourcedClaim, block.abs(&claim.range), message);
             if scope.has_sources() {

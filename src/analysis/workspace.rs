@@ -115,8 +115,28 @@ impl Workspace {
 
     /// Adds or replaces a file with `doc` (already parsed).
     pub fn insert(&mut self, path: &Path, doc: Document, checked: bool) -> FileId {
-        let path = normalize(path);
         let model = FileModel::lower(&doc);
+        let (id, added) = self.insert_lowered(path, doc, model, checked);
+        if added {
+            // A file that appeared may be what another file's `use:` missed.
+            self.resolve_all_imports();
+        } else {
+            self.resolve_imports(id);
+        }
+        id
+    }
+
+    /// Adds many files at once (parsed and lowered elsewhere, in parallel),
+    /// then resolves imports once and loads what they name.
+    pub fn insert_all(&mut self, files: Vec<(PathBuf, Document, FileModel)>, checked: bool) -> Vec<FileId> {
+        let ids = files.into_iter().map(|(p, d, m)| self.insert_lowered(&p, d, m, checked).0).collect();
+        self.resolve_all_imports();
+        self.load_imports();
+        ids
+    }
+
+    fn insert_lowered(&mut self, path: &Path, doc: Document, model: FileModel, checked: bool) -> (FileId, bool) {
+        let path = normalize(path);
         let file = SourceFile { path: path.clone(), doc, model, checked, imports: Vec::new() };
         let (id, added) = match self.by_path.get(&path) {
             Some(&id) => {
@@ -131,13 +151,7 @@ impl Workspace {
                 (id, true)
             }
         };
-        if added {
-            // A file that appeared may be what another file's `use:` missed.
-            self.resolve_all_imports();
-        } else {
-            self.resolve_imports(id);
-        }
-        id
+        (id, added)
     }
 
     pub fn set_text(&mut self, path: &Path, text: &str, checked: bool) -> FileId {
@@ -197,7 +211,7 @@ impl Workspace {
         }
     }
 
-    fn resolve_all_imports(&mut self) {
+    pub fn resolve_all_imports(&mut self) {
         for id in 0..self.files.len() {
             self.resolve_imports(id);
         }

@@ -143,6 +143,19 @@ impl Document {
         self.rope.char_to_byte(self.rope.byte_to_char(byte))
     }
 
+    /// 0-based line and 0-based column counted in Unicode scalar values
+    /// (a leading BOM is not counted).
+    pub fn line_col_chars(&self, byte: usize) -> (usize, usize) {
+        let byte = self.floor_char_boundary(byte);
+        let line = self.rope.byte_to_line(byte);
+        let line_start = self.rope.line_to_byte(line);
+        let mut col = self.rope.byte_to_char(byte) - self.rope.byte_to_char(line_start);
+        if line == 0 && col > 0 && self.rope.len_chars() > 0 && self.rope.char(0) == '\u{feff}' {
+            col -= 1;
+        }
+        (line, col)
+    }
+
     /// A tree-sitter point: row, and column in bytes from the line start.
     pub fn point_at(&self, byte: usize) -> Point {
         point_at(&self.rope, byte)
