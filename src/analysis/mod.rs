@@ -5,6 +5,7 @@ pub mod codes;
 pub mod config;
 mod dates;
 pub mod diagnostics;
+pub mod queries;
 pub mod scope;
 pub mod workspace;
 

@@ -430,8 +430,24 @@ await step('F12 on @putin goes to its definition in cast.nmk', async () => {
   await expectCursor(def.line);
 });
 
+await step('Newsmark: Restart Server restarts the language server', async () => {
+  await page.locator('.tabs-container .tab', { hasText: 'article.nmk' }).first().click();
+  await runCommand('Newsmark: Restart Server');
+  await page.locator('.statusbar', { hasText: 'language server restarted' }).waitFor({ timeout: LONG });
+  await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'attached', timeout: LONG });
+});
+
 await step('a missing server binary is reported with the install command', async () => {
+  // The settings file is re-read on reload (file watching is not reliable in
+  // code-server here); the extension then activates with the bad path.
   writeSettings({ 'newsmark.server.path': path.join(tmp, 'no-such-dir/newsmark') });
+  await runCommand('Developer: Reload Window');
+  await page.locator('.monaco-workbench').waitFor({ timeout: LONG });
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'article.nmk' }).first()
+    .waitFor({ timeout: LONG });
+  if (!(await page.locator('.tabs-container .tab.active', { hasText: 'article.nmk' }).count())) {
+    await openFile('article.nmk');
+  }
   const note = page.locator('.notification-list-item-message', { hasText: 'cargo install --path .' }).first();
   await note.waitFor({ timeout: LONG });
   const text = await note.innerText();
