@@ -169,7 +169,7 @@ mod tests {
         let e = Config::parse(Path::new("n.toml"), "[rules]\nunsourced-claims = \"error\"\n").unwrap_err();
         assert_eq!(e.to_string(), "n.toml:2:1: unknown diagnostic code `unsourced-claims` in [rules]");
         let e = Config::parse(Path::new("n.toml"), "[rules]\nsyntax = \"loud\"\n").unwrap_err();
-        assert_eq!(e.line_col, Some((2, 10)));
+        assert_eq!(e.line_col, Some((2, 11)));
         assert!(e.message.contains("unknown level `loud`"), "{}", e.message);
         let e = Config::parse(Path::new("n.toml"), "[rulez]\n").unwrap_err();
         assert!(e.message.contains("unknown field `rulez`"), "{}", e.message);

@@ -1,0 +1,265 @@
+//! Starts the real binary and speaks JSON-RPC to it over stdio.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+use serde_json::{Value, json};
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    next_id: i64,
+    /// Notifications received while waiting for responses.
+    notifications: Vec<Value>,
+}
+
+impl Client {
+    fn start() -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_newsmark"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start newsmark lsp");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Client { child, stdin, stdout, next_id: 1, notifications: Vec::new() }
+    }
+
+    fn send(&mut self, msg: &Value) {
+        let body = serde_json::to_string(msg).unwrap();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn read(&mut self) -> Value {
+        let mut len = 0;
+        loop {
+            let mut line = String::new();
+            assert!(self.stdout.read_line(&mut line).unwrap() > 0, "server closed stdout");
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(v) = line.strip_prefix("Content-Length: ") {
+                len = v.parse().unwrap();
+            }
+        }
+        let mut buf = vec![0; len];
+        self.stdout.read_exact(&mut buf).unwrap();
+        serde_json::from_slice(&buf).unwrap()
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        loop {
+            let msg = self.read();
+            if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
+                return msg;
+            }
+            if msg.get("method").is_some() && msg.get("id").is_some() {
+                // A server→client request (e.g. registerCapability): answer it.
+                let rid = msg["id"].clone();
+                self.send(&json!({"jsonrpc": "2.0", "id": rid, "result": null}));
+            } else {
+                self.notifications.push(msg);
+            }
+        }
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn initialize(&mut self, encodings: &[&str]) -> Value {
+        let r = self.request(
+            "initialize",
+            json!({"processId": null, "rootUri": null, "capabilities": {"general": {"positionEncodings": encodings}}}),
+        );
+        self.notify("initialized", json!({}));
+        r
+    }
+
+    /// Waits for diagnostics of `uri` with version `version`.
+    fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
+        loop {
+            if let Some(i) = self.notifications.iter().position(|n| {
+                n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri && n["params"]["version"] == version
+            }) {
+                let n = self.notifications.remove(i);
+                return n["params"]["diagnostics"].as_array().unwrap().clone();
+            }
+            let msg = self.read();
+            self.notifications.push(msg);
+        }
+    }
+
+    fn shutdown(mut self) {
+        let r = self.request("shutdown", json!(null));
+        assert!(r.get("error").is_none(), "{r}");
+        self.notify("exit", json!(null));
+        let status = self.child.wait().unwrap();
+        assert!(status.success());
+    }
+}
+
+fn uri(path: &std::path::Path) -> String {
+    format!("file://{}", path.display())
+}
+
+const CAST: &str = "[@putin]: Vladimir Putin\n  role: President of Russia\n[^tass]: TASS\n  kind: wire\n";
+
+/// Hangul, Cyrillic and emoji before the marks, so UTF-8, UTF-16 and byte
+/// columns all differ on the claim's line.
+const ARTICLE: &str = "---\nuse: cast.nmk\n---\n\n한국어 Путин 😀 {Unsourced by @putin}(@putin) and {sourced}(^tass).\n";
+
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("cast.nmk"), CAST).unwrap();
+    std::fs::write(dir.path().join("article.nmk"), ARTICLE).unwrap();
+    dir
+}
+
+fn open(c: &mut Client, path: &std::path::Path, text: &str) {
+    c.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri(path), "languageId": "newsmark", "version": 1, "text": text}}));
+}
+
+#[test]
+fn diagnostics_hover_definition_in_utf16() {
+    let dir = workspace();
+    let article = dir.path().join("article.nmk");
+    let mut c = Client::start();
+    let init = c.initialize(&["utf-16"]);
+    assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-16");
+    open(&mut c, &article, ARTICLE);
+    let diags = c.diagnostics(&uri(&article), 1);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let d = &diags[0];
+    assert_eq!(d["code"], "unsourced-claim");
+    assert_eq!(d["message"].as_str().unwrap().lines().next().unwrap(), "claim by Vladimir Putin has no source: add `^source` to its attribution");
+    // "한국어 Путин 😀 " is 3+1+5+1+2+1 = 13 UTF-16 code units.
+    assert_eq!(d["range"]["start"], json!({"line": 4, "character": 13}));
+
+    let col = "한국어 Путин 😀 {Unsourced by @".encode_utf16().count() as u32;
+    let hover = c.request("textDocument/hover", json!({"textDocument": {"uri": uri(&article)}, "position": {"line": 4, "character": col}}));
+    let value = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(value.starts_with("**Vladimir Putin** — President of Russia"), "{value}");
+
+    let def = c.request("textDocument/definition", json!({"textDocument": {"uri": uri(&article)}, "position": {"line": 4, "character": col}}));
+    assert_eq!(def["result"]["uri"], uri(&dir.path().join("cast.nmk")));
+    assert_eq!(def["result"]["range"]["start"], json!({"line": 0, "character": 2}));
+    c.shutdown();
+}
+
+#[test]
+fn utf8_is_negotiated_when_offered() {
+    let dir = workspace();
+    let article = dir.path().join("article.nmk");
+    let mut c = Client::start();
+    let init = c.initialize(&["utf-8", "utf-16"]);
+    assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-8");
+    open(&mut c, &article, ARTICLE);
+    let diags = c.diagnostics(&uri(&article), 1);
+    assert_eq!(diags[0]["range"]["start"]["character"], "한국어 Путин 😀 ".len());
+    c.shutdown();
+}
+
+#[test]
+fn incremental_edits_match_a_fresh_open() {
+    let dir = workspace();
+    let article = dir.path().join("article.nmk");
+    let mut c = Client::start();
+    c.initialize(&["utf-16"]);
+    open(&mut c, &article, ARTICLE);
+    c.diagnostics(&uri(&article), 1);
+    // A deterministic pseudo-random walk of edits with multi-byte text.
+    let pieces = ["{", "}", "@putin", "^tass", " ", "\n", "한", "😀", "Ж", "(", ")", "x", "\n\n", "@nobody"];
+    let mut text: Vec<u16> = ARTICLE.encode_utf16().collect();
+    let mut seed: u64 = 0x9e3779b97f4a7c15;
+    let mut rand = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    for version in 2..=300 {
+        let s = String::from_utf16_lossy(&text);
+        let lines: Vec<&str> = s.split('\n').collect();
+        let line = rand(lines.len());
+        let chars: Vec<char> = lines[line].chars().collect();
+        let a = rand(chars.len() + 1);
+        let b = (a + rand(3)).min(chars.len());
+        let cu = |k: usize| chars[..k].iter().map(|ch| ch.len_utf16()).sum::<usize>();
+        let insert = pieces[rand(pieces.len())];
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri(&article), "version": version},
+                   "contentChanges": [{"range": {"start": {"line": line, "character": cu(a)}, "end": {"line": line, "character": cu(b)}}, "text": insert}]}),
+        );
+        // Apply the same edit to our copy.
+        let mut new_lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        let l: String = chars[..a].iter().collect::<String>() + insert + &chars[b..].iter().collect::<String>();
+        new_lines[line] = l;
+        text = new_lines.join("\n").encode_utf16().collect();
+    }
+    let incremental = c.diagnostics(&uri(&article), 300);
+    let final_text = String::from_utf16(&text).unwrap();
+    let other = dir.path().join("fresh.nmk");
+    std::fs::write(&other, &final_text).unwrap();
+    open(&mut c, &other, &final_text);
+    let fresh = c.diagnostics(&uri(&other), 1);
+    let strip = |v: &[Value]| v.iter().map(|d| (d["code"].clone(), d["range"].clone(), d["message"].clone())).collect::<Vec<_>>();
+    assert_eq!(strip(&incremental), strip(&fresh));
+    c.shutdown();
+}
+
+#[test]
+fn survives_unknown_methods_bad_params_and_bad_positions() {
+    let dir = workspace();
+    let article = dir.path().join("article.nmk");
+    let mut c = Client::start();
+    c.initialize(&[]);
+    let r = c.request("newsmark/unknown", json!({}));
+    assert_eq!(r["error"]["code"], -32601, "{r}");
+    open(&mut c, &article, ARTICLE);
+    c.diagnostics(&uri(&article), 1);
+    let r = c.request("textDocument/hover", json!({"textDocument": {"uri": uri(&article)}, "position": {"line": 999, "character": 999}}));
+    assert!(r.get("error").is_none(), "{r}");
+    let r = c.request("textDocument/hover", json!({"textDocument": {"uri": "file:///nowhere.nmk"}, "position": {"line": 0, "character": 0}}));
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    let r = c.request("textDocument/hover", json!({"bogus": true}));
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    // An edit past the end is clamped, not fatal.
+    c.notify("textDocument/didChange", json!({"textDocument": {"uri": uri(&article), "version": 2},
+        "contentChanges": [{"range": {"start": {"line": 50, "character": 0}, "end": {"line": 60, "character": 5}}, "text": "\n{tail}"}]}));
+    let diags = c.diagnostics(&uri(&article), 2);
+    assert_eq!(diags.len(), 2, "{diags:?}");
+    c.shutdown();
+}
+
+#[test]
+fn rename_and_references_cross_files() {
+    let dir = workspace();
+    let article = dir.path().join("article.nmk");
+    let mut c = Client::start();
+    c.initialize(&["utf-8"]);
+    open(&mut c, &article, ARTICLE);
+    c.diagnostics(&uri(&article), 1);
+    let col = "한국어 Путин 😀 {Unsourced by @".len();
+    let refs = c.request("textDocument/references", json!({"textDocument": {"uri": uri(&article)}, "position": {"line": 4, "character": col}, "context": {"includeDeclaration": true}}));
+    assert_eq!(refs["result"].as_array().unwrap().len(), 3, "{refs}");
+    let bad = c.request("textDocument/rename", json!({"textDocument": {"uri": uri(&article)}, "position": {"line": 4, "character": col}, "newName": "1bad"}));
+    assert_eq!(bad["error"]["code"], -32602);
+    let r = c.request("textDocument/rename", json!({"textDocument": {"uri": uri(&article)}, "position": {"line": 4, "character": col}, "newName": "vladimir"}));
+    let changes = r["result"]["changes"].as_object().unwrap();
+    assert_eq!(changes[&uri(&article)].as_array().unwrap().len(), 2);
+    assert_eq!(changes[&uri(&dir.path().join("cast.nmk"))].as_array().unwrap().len(), 1);
+    let comp = c.request("textDocument/completion", json!({"textDocument": {"uri": uri(&article)}, "position": {"line": 4, "character": col}}));
+    let labels: Vec<&str> = comp["result"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, vec!["putin"]);
+    c.shutdown();
+}
