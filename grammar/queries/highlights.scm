@@ -69,9 +69,6 @@
   key: (key) @property)
 
 (front_matter_field
-  ":" @punctuation.delimiter)
-
-(front_matter_field
   value: (value) @string)
 
 ; ------------------------------------------------------------------ definitions
@@ -93,9 +90,6 @@
 
 (property
   key: (key) @property)
-
-(property
-  ":" @punctuation.delimiter)
 
 (property
   value: (value) @string)

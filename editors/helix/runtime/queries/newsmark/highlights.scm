@@ -66,9 +66,6 @@
   key: (key) @attribute)
 
 (front_matter_field
-  ":" @punctuation.delimiter)
-
-(front_matter_field
   value: (value) @string)
 
 ; ------------------------------------------------------------------ definitions
@@ -106,9 +103,6 @@
 
 (property
   key: (key) @attribute)
-
-(property
-  ":" @punctuation.delimiter)
 
 (property
   value: (value) @string)
