@@ -62,6 +62,12 @@ impl FileModel {
         let mut reusable: HashMap<usize, &Arc<Block>> = HashMap::new();
         if let Some(previous) = previous {
             'blocks: for entry in &previous.blocks {
+                // Error recovery can depend on text past the block (the
+                // scanner looks at the next line), so a block with syntax
+                // errors is always lowered again.
+                if !entry.block.errors.is_empty() {
+                    continue;
+                }
                 let mut range = entry.start..entry.start + entry.block.len;
                 for edit in edits {
                     if edit.touches(&range) {
