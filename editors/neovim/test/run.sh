@@ -28,12 +28,25 @@ trap 'rm -rf "$tmp"' EXIT
 export XDG_STATE_HOME=$tmp/state XDG_CONFIG_HOME=$tmp/config XDG_DATA_HOME=$tmp/data XDG_CACHE_HOME=$tmp/cache
 echo "nvim: $("$NVIM" --version | head -1); server: $("$NEWSMARK_BIN" --version)"
 status=0
+total_passed=0
+total_failed=0
 for t in "$here"/e2e.lua "$here"/setup.lua; do
-  [ -f "$t" ] || continue
   echo "== $(basename "$t")"
-  timeout 300 "$NVIM" --headless -u NONE -l "$t" || status=1
+  log="$tmp/$(basename "$t").out"
+  if ! timeout 300 "$NVIM" --headless -u NONE -l "$t" 2>&1 | tee "$log"; then status=1; fi
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1 || true)
+  if [ -z "$summary" ]; then
+    echo "FAIL - $(basename "$t") ended without a summary (crashed or timed out)"
+    total_failed=$((total_failed + 1)); status=1
+  else
+    total_passed=$((total_passed + ${summary%% passed*}))
+    f=${summary#*, }; total_failed=$((total_failed + ${f%% failed}))
+  fi
 done
 if [ $status -ne 0 ] && [ -f "$tmp/state/nvim/lsp.log" ]; then
   echo "--- tail of lsp.log"; tail -n 40 "$tmp/state/nvim/lsp.log"
 fi
+echo "neovim: $total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ] || status=1
 exit $status

@@ -5,7 +5,6 @@ import {
   RevealOutputChannelOn,
   type ServerOptions,
   State,
-  TransportKind,
 } from 'vscode-languageclient/node';
 import { probeFailureMessage, probeServer } from './server';
 
@@ -42,7 +41,7 @@ async function showError(message: string): Promise<void> {
   }
 }
 
-async function startClient(context: vscode.ExtensionContext): Promise<void> {
+async function startClient(): Promise<void> {
   const config = vscode.workspace.getConfiguration('newsmark');
   const setting = config.get<string>('server.path', 'newsmark');
   const workspaceFolder = firstWorkspaceFolder();
@@ -57,8 +56,9 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
 
   const serverOptions: ServerOptions = {
     command: probe.path,
+    // No `transport`: with TransportKind.stdio the client appends `--stdio`
+    // to the arguments, which `newsmark lsp` does not take. Stdio is the default.
     args: ['lsp'],
-    transport: TransportKind.stdio,
     options: { cwd: workspaceFolder },
   };
   const clientOptions: LanguageClientOptions = {
@@ -90,7 +90,6 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     client = undefined;
     void showError(`Newsmark: the language server could not be started (${probe.path} lsp): ${String(e)}`);
   }
-  void context;
 }
 
 async function stopClient(): Promise<void> {
@@ -105,8 +104,6 @@ async function stopClient(): Promise<void> {
   }
 }
 
-let extensionContext: vscode.ExtensionContext | undefined;
-
 function enqueue(job: () => Promise<void>): Promise<void> {
   queue = queue.then(job, job);
   return queue;
@@ -115,12 +112,11 @@ function enqueue(job: () => Promise<void>): Promise<void> {
 export function restart(): Promise<void> {
   return enqueue(async () => {
     await stopClient();
-    if (extensionContext) await startClient(extensionContext);
+    await startClient();
   });
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  extensionContext = context;
   output = vscode.window.createOutputChannel(CLIENT_NAME);
   traceOutput = vscode.window.createOutputChannel(`${CLIENT_NAME} Trace`);
   context.subscriptions.push(output, traceOutput);
@@ -139,7 +135,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
 
-  await enqueue(() => startClient(context));
+  await enqueue(startClient);
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -141,8 +141,12 @@ const CHROMIUM = process.env.CHROMIUM || which('chromium') || which('chromium-br
 const VSIX = findVsix();
 
 if (!isExecutable(BIN)) await fatal(`newsmark binary not found or not executable: ${BIN} (set NEWSMARK_BIN)`);
-if (!CODE_SERVER) await fatal('code-server not found (run .ci/editors.sh, or set CODE_SERVER)');
-if (!CHROMIUM) await fatal('chromium not found (apt-get install chromium, or set CHROMIUM)');
+if (!CODE_SERVER || !isExecutable(CODE_SERVER)) {
+  await fatal(`code-server not found${CODE_SERVER ? ` at ${CODE_SERVER}` : ''} (run .ci/editors.sh, or set CODE_SERVER)`);
+}
+if (!CHROMIUM || !isExecutable(CHROMIUM)) {
+  await fatal(`chromium not found${CHROMIUM ? ` at ${CHROMIUM}` : ''} (apt-get install chromium, or set CHROMIUM)`);
+}
 if (!VSIX || !fs.existsSync(VSIX)) await fatal(`no .vsix found in ${extDir} (run npm run package, or set NEWSMARK_VSIX)`);
 for (const f of ['article.nmk', 'cast.nmk']) {
   if (!fs.existsSync(path.join(SEED, f))) await fatal(`missing example ${path.join(SEED, f)}`);
@@ -241,12 +245,29 @@ cs.on('exit', (code) => {
   csExited = true;
   log(`code-server exited (${code})`);
 });
-for (const sig of ['SIGINT', 'SIGTERM']) {
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, async () => {
     await cleanup();
     process.exit(130);
   });
 }
+// Never leave code-server behind, whatever goes wrong (a closed stdout pipe
+// included).
+process.stdout.on('error', () => {});
+for (const ev of ['uncaughtException', 'unhandledRejection']) {
+  process.on(ev, async (e) => {
+    failed++;
+    try {
+      log(`FAIL - unexpected error: ${e?.stack || e}`);
+    } catch { /* stdout gone */ }
+    await finish();
+  });
+}
+process.on('exit', () => {
+  try {
+    process.kill(-cs.pid, 'SIGKILL');
+  } catch { /* already gone */ }
+});
 
 try {
   await waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000);
@@ -297,11 +318,30 @@ async function step(name, fn) {
   }
 }
 
+/**
+ * Opens the quick input with a key. Right after a (re)load the workbench may
+ * not take keys yet, so the key is pressed again until the widget shows.
+ */
+async function openQuickInput(key) {
+  const input = page.locator('.quick-input-widget input.input');
+  const deadline = Date.now() + SHORT;
+  for (;;) {
+    await page.keyboard.press(key);
+    try {
+      await input.waitFor({ state: 'visible', timeout: 3000 });
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`${key} did not open the quick input: ${e.message}`);
+      // Give the workbench focus and try again.
+      await page.locator('.monaco-workbench .part.editor').first().click({ trial: false, timeout: 3000 }).catch(() => {});
+    }
+  }
+}
+
 /** Runs a command from the command palette by its title. */
 async function runCommand(title, argText) {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible', timeout: SHORT });
+  await openQuickInput('F1');
   await input.fill(`>${title}`);
   const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ state: 'visible', timeout: SHORT });
@@ -315,9 +355,8 @@ async function runCommand(title, argText) {
 }
 
 async function openFile(name) {
-  await page.keyboard.press('Control+P');
+  await openQuickInput('Control+P');
   const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible', timeout: SHORT });
   await input.fill(name);
   const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: name }).first();
   await row.waitFor({ state: 'visible', timeout: SHORT });
@@ -327,9 +366,8 @@ async function openFile(name) {
 
 /** Puts the cursor at 1-based line:col with Go to Line/Column. */
 async function goTo(line, col) {
-  await page.keyboard.press('Control+G');
+  await openQuickInput('Control+G');
   const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible', timeout: SHORT });
   await input.fill(`:${line}:${col}`);
   await page.keyboard.press('Enter');
   await expectCursor(line, col);
@@ -414,7 +452,9 @@ await step('hovering @putin shows the party card', async () => {
   const all = text.join('\n');
   if (!all.includes('President of Russia')) throw new Error(`hover lacks the role: ${JSON.stringify(all)}`);
   if (process.env.NEWSMARK_E2E_SCREENSHOT) {
-    // The README image: squiggles, the Problems panel and the party card.
+    // The README image: squiggles, the Problems panel and the party card,
+    // once the hover has finished fading in.
+    await page.waitForTimeout(800);
     await page.screenshot({ path: process.env.NEWSMARK_E2E_SCREENSHOT });
   }
 });
@@ -437,10 +477,8 @@ await step('Newsmark: Restart Server restarts the language server', async () => 
   await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'attached', timeout: LONG });
 });
 
-await step('a missing server binary is reported with the install command', async () => {
-  // The settings file is re-read on reload (file watching is not reliable in
-  // code-server here); the extension then activates with the bad path.
-  writeSettings({ 'newsmark.server.path': path.join(tmp, 'no-such-dir/newsmark') });
+/** Reloads the window (settings files are re-read; watching them is not reliable in code-server here). */
+async function reloadWithArticle() {
   await runCommand('Developer: Reload Window');
   await page.locator('.monaco-workbench').waitFor({ timeout: LONG });
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'article.nmk' }).first()
@@ -448,6 +486,21 @@ await step('a missing server binary is reported with the install command', async
   if (!(await page.locator('.tabs-container .tab.active', { hasText: 'article.nmk' }).count())) {
     await openFile('article.nmk');
   }
+}
+
+await step('newsmark.rules re-rates unsourced-claim to error (workspace/configuration)', async () => {
+  writeSettings({ 'newsmark.rules': { 'unsourced-claim': 'error' } });
+  await reloadWithArticle();
+  await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: LONG });
+  const warnings = await page.locator('.monaco-editor .squiggly-warning').count();
+  if (warnings > 0) throw new Error(`${warnings} warning squiggles left after re-rating unsourced-claim to error`);
+});
+
+await step('a missing server binary is reported with the install command', async () => {
+  // The settings file is re-read on reload (file watching is not reliable in
+  // code-server here); the extension then activates with the bad path.
+  writeSettings({ 'newsmark.server.path': path.join(tmp, 'no-such-dir/newsmark') });
+  await reloadWithArticle();
   const note = page.locator('.notification-list-item-message', { hasText: 'cargo install --path .' }).first();
   await note.waitFor({ timeout: LONG });
   const text = await note.innerText();
