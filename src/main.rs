@@ -19,7 +19,12 @@ enum Command {
     /// Check .nmk files and directories, for CI.
     Check(cli::CheckArgs),
     /// Serve the Language Server Protocol over stdio, for editors.
-    Lsp,
+    Lsp {
+        /// Accepted and ignored: stdio is the only transport, but clients
+        /// such as vscode-languageclient pass it.
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -33,6 +38,6 @@ fn main() -> ExitCode {
     };
     match args.command {
         Command::Check(check) => cli::run(check),
-        Command::Lsp => lsp::run(),
+        Command::Lsp { .. } => lsp::run(),
     }
 }

@@ -34,6 +34,11 @@ impl Client {
         self.stdin.flush().unwrap();
     }
 
+    fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
     fn read(&mut self) -> Value {
         let mut len = 0;
         loop {
@@ -223,6 +228,25 @@ fn survives_unknown_methods_bad_params_and_bad_positions() {
     let article = dir.path().join("article.nmk");
     let mut c = Client::start();
     c.initialize(&[]);
+    // Malformed messages are answered, and the server goes on serving.
+    let framed = |body: &[u8]| [format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes(), body].concat();
+    for (raw, code) in [
+        (framed(b"{not json}"), -32700),
+        (framed(b"[]"), -32600),
+        (framed(br#"{"jsonrpc":"2.0","id":{},"method":"x"}"#), -32600),
+        (framed(br#"{"jsonrpc":"1.0","id":7,"method":"x"}"#), -32600),
+        (framed(b"\xff\xfe\xfd"), -32700),
+        (b"Bogus-Header\r\n\r\n".to_vec(), -32700),
+    ] {
+        c.send_raw(&raw);
+        let reply = loop {
+            let m = c.read();
+            if m.get("method").is_none() {
+                break m;
+            }
+        };
+        assert_eq!(reply["error"]["code"], code, "{reply} for {:?}", String::from_utf8_lossy(&raw));
+    }
     let r = c.request("newsmark/unknown", json!({}));
     assert_eq!(r["error"]["code"], -32601, "{r}");
     open(&mut c, &article, ARTICLE);

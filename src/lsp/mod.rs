@@ -7,6 +7,7 @@
 //! carries the document version, happens after an `.await`.
 
 mod convert;
+mod framing;
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -47,8 +48,19 @@ pub fn run() -> ExitCode {
                 roots: Vec::new(),
             })),
         });
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+        // stdin → guard → server → frames → stdout (see framing.rs).
+        let (to_server, server_in) = tokio::io::duplex(1 << 16);
+        let (server_out, from_server) = tokio::io::duplex(1 << 16);
+        let (frames_tx, frames_rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(framing::filter_input(tokio::io::stdin(), to_server, frames_tx.clone()));
+        tokio::spawn(framing::server_frames(from_server, frames_tx));
+        let writer = tokio::spawn(framing::write_frames(tokio::io::stdout(), frames_rx));
+        Server::new(server_in, server_out, socket).serve(service).await;
+        // The server's output is closed: let the writer drain what is left.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), writer).await;
     });
+    // A blocking stdin read may still be pending; do not wait for it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(50));
     ExitCode::SUCCESS
 }
 
