@@ -97,3 +97,28 @@ fn examples_report_every_demonstrated_code() {
     // allow.nmk silences everything it shows.
     assert!(!v["diagnostics"].as_array().unwrap().iter().any(|d| d["path"].as_str().unwrap().ends_with("allow.nmk")));
 }
+
+#[test]
+fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let o = run(&["check", "--format", "sarif", &format!("{root}/examples")], None);
+    assert_eq!(o.status.code(), Some(1));
+    let dir = tempfile::tempdir().unwrap();
+    let sarif = dir.path().join("out.sarif");
+    std::fs::write(&sarif, &o.stdout).unwrap();
+    // The validator exits 2, loudly, when python3's jsonschema is missing:
+    // CI installs it, and a missing validator fails this test.
+    let v = Command::new("python3")
+        .arg(format!("{root}/tests/validate_sarif.py"))
+        .arg(format!("{root}/tests/data/sarif-schema-2.1.0.json"))
+        .arg(&sarif)
+        .output()
+        .expect("python3 is needed to validate SARIF");
+    assert!(
+        v.status.success(),
+        "SARIF validation failed ({:?}):\n{}{}",
+        v.status.code(),
+        String::from_utf8_lossy(&v.stdout),
+        String::from_utf8_lossy(&v.stderr)
+    );
+}

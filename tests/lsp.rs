@@ -12,6 +12,10 @@ struct Client {
     next_id: i64,
     /// Notifications received while waiting for responses.
     notifications: Vec<Value>,
+    /// Requests the server sent us (answered at once).
+    server_requests: Vec<Value>,
+    /// What to answer `workspace/configuration` with.
+    settings: Value,
 }
 
 impl Client {
@@ -25,7 +29,7 @@ impl Client {
             .expect("start newsmark lsp");
         let stdin = child.stdin.take().unwrap();
         let stdout = BufReader::new(child.stdout.take().unwrap());
-        Client { child, stdin, stdout, next_id: 1, notifications: Vec::new() }
+        Client { child, stdin, stdout, next_id: 1, notifications: Vec::new(), server_requests: Vec::new(), settings: json!({}) }
     }
 
     fn send(&mut self, msg: &Value) {
@@ -37,6 +41,20 @@ impl Client {
     fn send_raw(&mut self, bytes: &[u8]) {
         self.stdin.write_all(bytes).unwrap();
         self.stdin.flush().unwrap();
+    }
+
+    /// The next response or notification; server requests are answered.
+    fn next(&mut self) -> Value {
+        loop {
+            let msg = self.read();
+            if msg.get("method").is_some() && msg.get("id").is_some() {
+                let result = if msg["method"] == "workspace/configuration" { json!([self.settings.clone()]) } else { json!(null) };
+                self.send(&json!({"jsonrpc": "2.0", "id": msg["id"].clone(), "result": result}));
+                self.server_requests.push(msg);
+                continue;
+            }
+            return msg;
+        }
     }
 
     fn read(&mut self) -> Value {
@@ -62,17 +80,11 @@ impl Client {
         self.next_id += 1;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
         loop {
-            let msg = self.read();
+            let msg = self.next();
             if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
                 return msg;
             }
-            if msg.get("method").is_some() && msg.get("id").is_some() {
-                // A server→client request (e.g. registerCapability): answer it.
-                let rid = msg["id"].clone();
-                self.send(&json!({"jsonrpc": "2.0", "id": rid, "result": null}));
-            } else {
-                self.notifications.push(msg);
-            }
+            self.notifications.push(msg);
         }
     }
 
@@ -98,7 +110,7 @@ impl Client {
                 let n = self.notifications.remove(i);
                 return n["params"]["diagnostics"].as_array().unwrap().clone();
             }
-            let msg = self.read();
+            let msg = self.next();
             self.notifications.push(msg);
         }
     }
@@ -285,5 +297,82 @@ fn rename_and_references_cross_files() {
     let comp = c.request("textDocument/completion", json!({"textDocument": {"uri": uri(&article)}, "position": {"line": 4, "character": col}}));
     let labels: Vec<&str> = comp["result"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
     assert_eq!(labels, vec!["putin"]);
+    c.shutdown();
+}
+
+#[test]
+fn indexing_progress_settings_and_watched_config() {
+    let dir = workspace();
+    let article = dir.path().join("article.nmk");
+    let mut c = Client::start();
+    c.settings = json!({"rules": {"unsourced-claim": "error"}});
+    let r = c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(dir.path()),
+               "capabilities": {"window": {"workDoneProgress": true},
+                                "workspace": {"configuration": true, "didChangeWatchedFiles": {"dynamicRegistration": true}}}}),
+    );
+    assert!(r["result"]["capabilities"]["semanticTokensProvider"]["legend"]["tokenTypes"].is_array());
+    c.notify("initialized", json!({}));
+    // Indexing reports progress; the cast was indexed from disk, unopened.
+    let symbols = loop {
+        let s = c.request("workspace/symbol", json!({"query": "putin"}));
+        if !s["result"].as_array().unwrap().is_empty() {
+            break s;
+        }
+    };
+    assert_eq!(symbols["result"][0]["name"], "@putin");
+    let methods: Vec<&str> = c.server_requests.iter().map(|m| m["method"].as_str().unwrap()).collect();
+    for m in ["workspace/configuration", "client/registerCapability", "window/workDoneProgress/create"] {
+        assert!(methods.contains(&m), "server never sent {m}: {methods:?}");
+    }
+    let progress: Vec<&str> = c.notifications.iter().filter(|n| n["method"] == "$/progress").map(|n| n["params"]["value"]["kind"].as_str().unwrap()).collect();
+    assert_eq!(progress.first(), Some(&"begin"));
+    open(&mut c, &article, ARTICLE);
+    let d = c.diagnostics(&uri(&article), 1);
+    assert_eq!((d[0]["code"].as_str(), d[0]["severity"].as_i64()), (Some("unsourced-claim"), Some(1)), "settings pulled at start apply");
+    // newsmark.toml turns the rule off; the watcher notices and republishes.
+    c.settings = json!({});
+    c.notify("workspace/didChangeConfiguration", json!({"settings": {"newsmark": {"rules": {}}}}));
+    c.diagnostics(&uri(&article), 1);
+    std::fs::write(dir.path().join("newsmark.toml"), "[rules]\nunsourced-claim = \"off\"\n").unwrap();
+    c.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": uri(&dir.path().join("newsmark.toml")), "type": 1}]}));
+    let d = c.diagnostics(&uri(&article), 1);
+    assert!(d.is_empty(), "{d:?}");
+    c.shutdown();
+}
+
+#[test]
+fn code_actions_tokens_folds_and_links() {
+    let dir = workspace();
+    let article = dir.path().join("article.nmk");
+    let mut c = Client::start();
+    c.initialize(&["utf-16"]);
+    open(&mut c, &article, ARTICLE);
+    c.diagnostics(&uri(&article), 1);
+    let col = "한국어 Путин 😀 {Uns".encode_utf16().count() as u32;
+    let actions = c.request("textDocument/codeAction", json!({"textDocument": {"uri": uri(&article)},
+        "range": {"start": {"line": 4, "character": col}, "end": {"line": 4, "character": col}}, "context": {"diagnostics": []}}));
+    let titles: Vec<&str> = actions["result"].as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, vec!["Cite `^tass` as the claim's source", "Allow `unsourced-claim` in this block"]);
+    let edit = &actions["result"][0]["edit"]["changes"][uri(&article)][0];
+    // Inserted before the attribution's `)`, in UTF-16 columns.
+    let close = "한국어 Путин 😀 {Unsourced by @putin}(@putin".encode_utf16().count();
+    assert_eq!(edit["range"]["start"], json!({"line": 4, "character": close}));
+    assert_eq!(edit["newText"], " ^tass");
+
+    let tokens = c.request("textDocument/semanticTokens/full", json!({"textDocument": {"uri": uri(&article)}}));
+    let data: Vec<u64> = tokens["result"]["data"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    assert_eq!(data.len() % 5, 0);
+    // First token: `use` key at line 1; then claim text at line 4 after the emoji.
+    assert_eq!(&data[..5], &[1, 0, 3, 4, 0]);
+    let claim_col = "한국어 Путин 😀 {".encode_utf16().count() as u64;
+    assert_eq!(&data[5..10], &[3, claim_col, "Unsourced by ".len() as u64, 3, 0]);
+
+    let folds = c.request("textDocument/foldingRange", json!({"textDocument": {"uri": uri(&article)}}));
+    assert_eq!(folds["result"][0]["startLine"], 0);
+    assert_eq!(folds["result"][0]["endLine"], 2);
+    let links = c.request("textDocument/documentLink", json!({"textDocument": {"uri": uri(&article)}}));
+    assert_eq!(links["result"][0]["target"], uri(&dir.path().join("cast.nmk")));
     c.shutdown();
 }

@@ -6,6 +6,8 @@ pub mod config;
 mod dates;
 pub mod diagnostics;
 pub mod queries;
+pub mod actions;
+pub mod structure;
 pub mod scope;
 pub mod workspace;
 

@@ -123,3 +123,56 @@ pub fn diagnostic(ws: &Workspace, file: FileId, d: &CoreDiagnostic, enc: Encodin
         data: None,
     }
 }
+
+/// Token types, in the order `semantic_tokens` indexes them.
+const TOKEN_TYPES: [SemanticTokenType; 5] = [
+    SemanticTokenType::VARIABLE,  // party
+    SemanticTokenType::TYPE,      // source
+    SemanticTokenType::ENUM_MEMBER, // status
+    SemanticTokenType::STRING,    // claim text
+    SemanticTokenType::PROPERTY,  // property and front-matter keys
+];
+
+pub fn semantic_legend() -> SemanticTokensLegend {
+    SemanticTokensLegend { token_types: TOKEN_TYPES.to_vec(), token_modifiers: vec![SemanticTokenModifier::DECLARATION] }
+}
+
+/// Delta-encoded tokens; a token over several lines becomes one per line
+/// (clients need not support multi-line tokens).
+pub fn semantic_tokens(doc: &Document, tokens: &[newsmark::analysis::structure::Token], enc: Encoding) -> Vec<SemanticToken> {
+    use newsmark::analysis::structure::TokenKind;
+    let rope = doc.rope();
+    let mut out = Vec::with_capacity(tokens.len());
+    let (mut prev_line, mut prev_start) = (0u32, 0u32);
+    for t in tokens {
+        let token_type = match t.kind {
+            TokenKind::Party => 0,
+            TokenKind::Source => 1,
+            TokenKind::Status => 2,
+            TokenKind::Claim => 3,
+            TokenKind::PropertyKey => 4,
+        };
+        let modifiers = u32::from(t.declaration);
+        let mut start = t.range.start;
+        while start < t.range.end {
+            let line = rope.byte_to_line(start);
+            let line_end = if line + 1 < rope.len_lines() { rope.line_to_byte(line + 1) } else { rope.len_bytes() };
+            // Stop before the newline (and a CR before it).
+            let mut end = t.range.end.min(line_end);
+            while end > start && matches!(rope.byte(end - 1), b'\n' | b'\r') {
+                end -= 1;
+            }
+            if end > start {
+                let a = to_position(doc, start, enc);
+                let b = to_position(doc, end, enc);
+                let delta_line = a.line - prev_line;
+                let delta_start = if delta_line == 0 { a.character - prev_start } else { a.character };
+                out.push(SemanticToken { delta_line, delta_start, length: b.character - a.character, token_type, token_modifiers_bitset: modifiers });
+                prev_line = a.line;
+                prev_start = a.character;
+            }
+            start = line_end;
+        }
+    }
+    out
+}

@@ -16,6 +16,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use newsmark::analysis::queries::{self, CompletionKind, SymbolKind as CoreSymbolKind};
+use newsmark::analysis::{actions, structure};
 use newsmark::analysis::{Code, FileId, Level, RealFs, Workspace, file_diagnostics};
 use newsmark::syntax::TextEdit as CoreEdit;
 use tower_lsp_server::jsonrpc::{Error, Result};
@@ -29,6 +30,15 @@ struct State {
     encoding: Encoding,
     versions: HashMap<FileId, i32>,
     roots: Vec<PathBuf>,
+    caps: ClientCaps,
+}
+
+/// What the client said it can do, where the server's behaviour depends on it.
+#[derive(Default, Clone, Copy)]
+struct ClientCaps {
+    configuration: bool,
+    work_done_progress: bool,
+    watch_files_dynamically: bool,
 }
 
 struct Backend {
@@ -46,6 +56,7 @@ pub fn run() -> ExitCode {
                 encoding: Encoding::Utf16,
                 versions: HashMap::new(),
                 roots: Vec::new(),
+                caps: ClientCaps::default(),
             })),
         });
         // stdin → guard → server → frames → stdout (see framing.rs).
@@ -125,22 +136,122 @@ fn diagnostics_for(state: &mut State, changed: FileId) -> Publish {
     out
 }
 
-fn index_roots(state: &mut State) {
+/// Every `*.nmk` under the roots, honouring .gitignore.
+fn find_workspace_files(roots: &[PathBuf]) -> Vec<PathBuf> {
     let mut found = Vec::new();
-    for root in &state.roots {
+    for root in roots {
         for entry in ignore::WalkBuilder::new(root).require_git(false).build().flatten() {
             let p = entry.path();
-            if p.extension().is_some_and(|x| x == "nmk") && p.is_file() {
+            if p.extension().is_some_and(|x| x == "nmk") && entry.file_type().is_some_and(|t| t.is_file()) {
                 found.push(p.to_path_buf());
             }
         }
     }
-    for path in found {
-        if state.ws.file_id(&path).is_none() {
-            if let Ok(text) = std::fs::read_to_string(&path) {
-                let id = state.ws.set_text(&path, &text, true);
-                state.ws.set_checked(id, true);
+    found.sort();
+    found
+}
+
+/// Reads and lowers files off the event loop.
+fn load_files(paths: Vec<PathBuf>) -> Vec<(PathBuf, newsmark::syntax::Document, newsmark::model::FileModel)> {
+    paths
+        .into_iter()
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(&path).ok()?;
+            let doc = newsmark::syntax::Document::new(&text);
+            let model = newsmark::model::FileModel::lower(&doc);
+            Some((path, doc, model))
+        })
+        .collect()
+}
+
+/// Rule levels from the `newsmark` settings section (`{"rules": {…}}`).
+fn rules_from_settings(settings: &serde_json::Value) -> Option<std::collections::BTreeMap<Code, Level>> {
+    let rules = settings.get("rules")?.as_object()?;
+    Some(rules.iter().filter_map(|(k, v)| Some((Code::from_name(k)?, v.as_str()?.parse::<Level>().ok()?))).collect())
+}
+
+impl Backend {
+    /// Pulls the `newsmark` settings section, where the client supports it.
+    async fn pull_settings(&self) {
+        let supported = self.with(|s| Ok(s.caps.configuration)).unwrap_or(false);
+        if !supported {
+            return;
+        }
+        let item = ConfigurationItem { scope_uri: None, section: Some("newsmark".into()) };
+        if let Ok(values) = self.client.configuration(vec![item]).await {
+            if let Some(rules) = values.first().and_then(rules_from_settings) {
+                let _ = self.with(|s| {
+                    s.ws.overrides = rules;
+                    Ok(())
+                });
             }
+        }
+    }
+
+    /// Indexes the workspace folders in batches, reporting progress.
+    async fn index_workspace(&self) {
+        let (roots, progress_ok) = self.with(|s| Ok((s.roots.clone(), s.caps.work_done_progress))).unwrap_or_default();
+        let paths = tokio::task::spawn_blocking(move || find_workspace_files(&roots)).await.unwrap_or_default();
+        let total = paths.len();
+        let token = ProgressToken::String("newsmark/index".into());
+        let progress = if progress_ok && total > 0 && self.client.create_work_done_progress(token.clone()).await.is_ok() {
+            Some(self.client.progress(token, "Indexing Newsmark files").with_percentage(0).begin().await)
+        } else {
+            None
+        };
+        let mut done = 0;
+        for batch in paths.chunks(64) {
+            let batch: Vec<PathBuf> = batch.to_vec();
+            let n = batch.len();
+            let loaded = tokio::task::spawn_blocking(move || load_files(batch)).await.unwrap_or_default();
+            let _ = self.with(|s| {
+                // An open buffer is newer than the disk: keep it.
+                let fresh: Vec<_> = loaded
+                    .into_iter()
+                    .filter(|(p, _, _)| s.ws.file_id(p).is_none_or(|id| !s.versions.contains_key(&id)))
+                    .collect();
+                s.ws.insert_all(fresh, true);
+                Ok(())
+            });
+            done += n;
+            if let Some(p) = &progress {
+                p.report_with_message(format!("{done}/{total} files"), (done * 100 / total.max(1)) as u32).await;
+            }
+        }
+        if let Some(p) = progress {
+            p.finish_with_message(format!("{total} files indexed")).await;
+        }
+        self.client.log_message(MessageType::INFO, format!("newsmark: indexed {total} files")).await;
+    }
+
+    /// Diagnostics of every open file.
+    fn all_open_diagnostics(state: &mut State) -> Publish {
+        let open: Vec<FileId> = state.versions.keys().copied().collect();
+        let mut seen = std::collections::HashSet::new();
+        open.into_iter()
+            .flat_map(|id| diagnostics_for(state, id))
+            .filter(|(uri, _, _)| seen.insert(uri.clone()))
+            .collect()
+    }
+
+    /// Registers file watching for `.nmk` files and configs, where supported.
+    async fn watch_files(&self) {
+        let supported = self.with(|s| Ok(s.caps.watch_files_dynamically)).unwrap_or(false);
+        if !supported {
+            return;
+        }
+        let watchers = ["**/*.nmk", "**/newsmark.toml"]
+            .into_iter()
+            .map(|g| FileSystemWatcher { glob_pattern: GlobPattern::String(g.into()), kind: None })
+            .collect();
+        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+        let registration = Registration {
+            id: "newsmark-watch".into(),
+            method: "workspace/didChangeWatchedFiles".into(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        if let Err(e) = self.client.register_capability(vec![registration]).await {
+            self.client.log_message(MessageType::WARNING, format!("newsmark: file watching not registered: {e}")).await;
         }
     }
 }
@@ -161,6 +272,17 @@ impl LanguageServer for Backend {
                 roots.extend(params.root_uri.as_ref().and_then(|u| u.to_file_path()).map(|p| p.into_owned()));
             }
             state.roots = roots;
+            let caps = &params.capabilities;
+            state.caps = ClientCaps {
+                configuration: caps.workspace.as_ref().and_then(|w| w.configuration).unwrap_or(false),
+                work_done_progress: caps.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false),
+                watch_files_dynamically: caps
+                    .workspace
+                    .as_ref()
+                    .and_then(|w| w.did_change_watched_files.as_ref())
+                    .and_then(|d| d.dynamic_registration)
+                    .unwrap_or(false),
+            };
             Ok(InitializeResult {
                 capabilities: ServerCapabilities {
                     position_encoding: Some(state.encoding.kind()),
@@ -175,6 +297,18 @@ impl LanguageServer for Backend {
                     }),
                     document_symbol_provider: Some(OneOf::Left(true)),
                     workspace_symbol_provider: Some(OneOf::Left(true)),
+                    code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        ..Default::default()
+                    })),
+                    semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(SemanticTokensOptions {
+                        legend: convert::semantic_legend(),
+                        full: Some(SemanticTokensFullOptions::Bool(true)),
+                        range: None,
+                        work_done_progress_options: Default::default(),
+                    })),
+                    folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                    document_link_provider: Some(DocumentLinkOptions { resolve_provider: Some(false), work_done_progress_options: Default::default() }),
                     ..Default::default()
                 },
                 server_info: Some(ServerInfo { name: "newsmark".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
@@ -184,11 +318,42 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        let _ = self.with(|state| {
-            index_roots(state);
-            Ok(())
+        self.pull_settings().await;
+        self.watch_files().await;
+        self.index_workspace().await;
+        // Imports may resolve now, and settings may have changed levels.
+        if let Ok(p) = self.with(|s| Ok(Self::all_open_diagnostics(s))) {
+            self.publish(p).await;
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let publish = self.with(|state| {
+            for change in &params.changes {
+                let Some(path) = change.uri.to_file_path().map(|p| p.into_owned()) else { continue };
+                if Workspace::is_config_file(&path) {
+                    state.ws.invalidate_configs();
+                    continue;
+                }
+                if path.extension().is_none_or(|x| x != "nmk") {
+                    continue;
+                }
+                // The editor's buffer wins over the disk while it is open.
+                if state.ws.file_id(&path).is_some_and(|id| state.versions.contains_key(&id)) {
+                    continue;
+                }
+                if change.typ == FileChangeType::DELETED {
+                    state.ws.remove(&path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    state.ws.set_text(&path, &text, true);
+                }
+            }
+            state.ws.load_imports();
+            Ok(Self::all_open_diagnostics(state))
         });
-        self.client.log_message(MessageType::INFO, "newsmark: workspace indexed").await;
+        if let Ok(p) = publish {
+            self.publish(p).await;
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -255,18 +420,19 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        let publish = self.with(|state| {
-            if let Some(rules) = params.settings.get("newsmark").and_then(|n| n.get("rules")).or_else(|| params.settings.get("rules")) {
-                state.ws.overrides = rules
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|(k, v)| Some((Code::from_name(k)?, v.as_str()?.parse::<Level>().ok()?)))
-                    .collect();
+        // Pushed settings (`{"newsmark": {"rules": …}}`) or, when the client
+        // only signals a change, pulled ones.
+        let pushed = params.settings.get("newsmark").and_then(rules_from_settings).or_else(|| rules_from_settings(&params.settings));
+        match pushed {
+            Some(rules) => {
+                let _ = self.with(|s| {
+                    s.ws.overrides = rules;
+                    Ok(())
+                });
             }
-            let open: Vec<FileId> = state.versions.keys().copied().collect();
-            Ok(open.into_iter().flat_map(|id| diagnostics_for(state, id)).collect::<Publish>())
-        });
+            None => self.pull_settings().await,
+        }
+        let publish = self.with(|state| Ok(Self::all_open_diagnostics(state)));
         if let Ok(p) = publish {
             self.publish(p).await;
         }
@@ -382,6 +548,87 @@ impl LanguageServer for Backend {
                 })
                 .collect();
             Ok(Some(DocumentSymbolResponse::Nested(symbols)))
+        })
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        self.with(|state| {
+            let id = file_of(state, &params.text_document.uri)?;
+            let config = state.ws.config_for(id).unwrap_or_default();
+            let enc = state.encoding;
+            let ws = &state.ws;
+            let doc = &ws.file(id).expect("known").doc;
+            let range = convert::to_range(doc, params.range, enc);
+            let actions = actions::code_actions(ws, id, range, &config)
+                .into_iter()
+                .map(|a| {
+                    let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+                    for e in &a.edits {
+                        let Some(file) = ws.file(e.file) else { continue };
+                        let Some(uri) = Uri::from_file_path(&file.path) else { continue };
+                        changes.entry(uri).or_default().push(TextEdit { range: convert::to_lsp_range(&file.doc, &e.range, enc), new_text: e.text.clone() });
+                    }
+                    CodeActionOrCommand::CodeAction(CodeAction {
+                        title: a.title,
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        diagnostics: Some(vec![convert::diagnostic(ws, id, &a.diagnostic, enc)]),
+                        edit: Some(WorkspaceEdit { changes: Some(changes), ..Default::default() }),
+                        is_preferred: a.preferred.then_some(true),
+                        ..Default::default()
+                    })
+                })
+                .collect();
+            Ok(Some(actions))
+        })
+    }
+
+    async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
+        self.with(|state| {
+            let id = file_of(state, &params.text_document.uri)?;
+            let tokens = structure::semantic_tokens(&state.ws, id);
+            let doc = &state.ws.file(id).expect("known").doc;
+            Ok(Some(SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data: convert::semantic_tokens(doc, &tokens, state.encoding) })))
+        })
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        self.with(|state| {
+            let id = file_of(state, &params.text_document.uri)?;
+            let doc = &state.ws.file(id).expect("known").doc;
+            Ok(Some(
+                structure::folding_ranges(&state.ws, id)
+                    .into_iter()
+                    .map(|(r, kind)| FoldingRange {
+                        start_line: doc.rope().byte_to_line(r.start) as u32,
+                        end_line: doc.rope().byte_to_line(r.end) as u32,
+                        kind: Some(match kind {
+                            structure::FoldKind::Comment => FoldingRangeKind::Comment,
+                            structure::FoldKind::FrontMatter => FoldingRangeKind::Imports,
+                            structure::FoldKind::Region => FoldingRangeKind::Region,
+                        }),
+                        ..Default::default()
+                    })
+                    .collect(),
+            ))
+        })
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        self.with(|state| {
+            let id = file_of(state, &params.text_document.uri)?;
+            let doc = &state.ws.file(id).expect("known").doc;
+            Ok(Some(
+                structure::document_links(&state.ws, id)
+                    .into_iter()
+                    .filter_map(|(r, target)| {
+                        let target = match target {
+                            structure::LinkTarget::Url(u) => u.parse::<Uri>().ok()?,
+                            structure::LinkTarget::File(f) => Uri::from_file_path(&state.ws.file(f)?.path)?,
+                        };
+                        Some(DocumentLink { range: convert::to_lsp_range(doc, &r, state.encoding), target: Some(target), tooltip: None, data: None })
+                    })
+                    .collect(),
+            ))
         })
     }
 
