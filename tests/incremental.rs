@@ -110,3 +110,56 @@ fn an_edit_relowers_only_the_edited_block() {
     assert_eq!(after.count_relowered(&before), 1);
     assert_eq!(after.blocks().len(), 200);
 }
+
+/// A longer text, cut into many small segments, edited with text that keeps
+/// it free of syntax errors (where segment boundaries cannot matter): the
+/// model must equal that of a fresh parse in one piece.
+fn safe_fragment() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop::sample::select(vec![
+            "a", " ", "word ", "\n", "\n\n", "\n\n\n", "@putin ", "^tass ", "{claim}(@putin ^tass) ", "Путин ", "😀", "# Heading\n", "- item\n",
+            "> quote\n", "%% note\n", "[@new]: New\n", "  role: x\n", "---\n", "\r\n",
+        ]),
+        0..4,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+fn safe_edit() -> impl Strategy<Value = Edit> {
+    (any::<usize>(), 0usize..3, safe_fragment()).prop_map(|(start, len, text)| Edit { start, len, text })
+}
+
+fn blocks_of(doc: &Document) -> Vec<(usize, newsmark::model::Block)> {
+    FileModel::lower(doc).blocks().map(|b| (b.start, b.block.clone())).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn segmented_documents_parse_like_whole_ones(edits in prop::collection::vec(safe_edit(), 1..30)) {
+        let mut text = String::new();
+        for i in 0..40 {
+            text.push_str(&format!("Paragraph {i} with @putin and {{a claim {i}}}(@putin ^tass).\nSecond line.\n\n"));
+            if i % 7 == 0 {
+                text.push_str("[@putin]: Vladimir Putin\n  role: President\n\n");
+            }
+        }
+        let mut doc = Document::with_segment_size(&text, 64);
+        prop_assert!(doc.segment_count() > 10);
+        for e in &edits {
+            // Only at line starts or between words, where the safe
+            // fragments cannot split a mark.
+            let at = floor(&text, e.start % (text.len() + 1));
+            let at = text[..at].rfind([' ', '\n']).map_or(0, |i| i + 1);
+            let end = floor(&text, at + e.len);
+            let end = if text[at..end].contains(|c: char| !c.is_alphanumeric() && c != ' ') { at } else { end };
+            text.replace_range(at..end, &e.text);
+            doc.edit(at..end, &e.text);
+            prop_assert_eq!(doc.text(), text.clone());
+        }
+        let whole = Document::with_segment_size(&text, usize::MAX / 4);
+        prop_assert_eq!(whole.segment_count(), 1);
+        prop_assert_eq!(blocks_of(&doc), blocks_of(&whole));
+    }
+}

@@ -165,6 +165,9 @@ bool tree_sitter_newsmark_external_scanner_scan(void *payload, TSLexer *lexer,
       !valid_symbols[PROPERTY_BREAK] && !valid_symbols[UNCLOSED_AT_EOF]) {
     return false;
   }
+  // The common case, before every inline token: not a line end. (At the end
+  // of the input the lookahead is 0.)
+  if (lexer->lookahead != '\n' && lexer->lookahead != '\r' && lexer->lookahead != 0) return false;
 
   if (lexer->eof(lexer) && valid_symbols[UNCLOSED_AT_EOF] && !error_recovery) {
     lexer->result_symbol = UNCLOSED_AT_EOF;
@@ -206,6 +209,20 @@ bool tree_sitter_newsmark_external_scanner_scan(void *payload, TSLexer *lexer,
   // is not valid (inside a claim, say) the scanner declines, and tree-sitter's
   // error recovery closes what is open (a MISSING `}`) before the newline.
   if (valid_symbols[BLOCK_END]) {
+    if (next == NEXT_BLANK) {
+      // The blank lines after a block belong to its end: half as many
+      // top-level nodes for an incremental re-parse to step over. The lexer
+      // stands at the end of the first blank line.
+      while (!lexer->eof(lexer)) {
+        if (lexer->lookahead == '\r') advance(lexer);
+        if (lexer->lookahead != '\n') break;
+        advance(lexer);
+        lexer->mark_end(lexer);
+        while (is_blank(lexer->lookahead)) advance(lexer);
+        if (!is_line_end(lexer)) break;
+      }
+      if (lexer->eof(lexer)) lexer->mark_end(lexer);
+    }
     lexer->result_symbol = BLOCK_END;
     return true;
   }

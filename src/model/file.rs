@@ -39,7 +39,13 @@ impl BlockRef<'_> {
         self.start + span.start..self.start + span.end
     }
 
+    /// The block's own lines (without the blank lines after it).
     pub fn range(&self) -> Span {
+        self.start..self.start + self.block.content_len
+    }
+
+    /// Everything up to the next block, blank lines included.
+    pub fn full_range(&self) -> Span {
         self.start..self.start + self.block.len
     }
 }
@@ -81,16 +87,14 @@ impl FileModel {
                 reusable.insert(range.start, &entry.block);
             }
         }
-        let root = doc.tree().root_node();
-        let mut cursor = root.walk();
-        let mut blocks = Vec::with_capacity(root.named_child_count());
-        for node in root.named_children(&mut cursor) {
-            let start = node.start_byte();
-            let len = node.end_byte().saturating_sub(start);
+        let mut blocks = Vec::with_capacity(previous.map_or(0, |p| p.blocks.len()));
+        for (base, node) in doc.top_level_nodes() {
+            let start = base + node.start_byte();
+            let len = node.end_byte().saturating_sub(node.start_byte());
             let block = match reusable.get(&start) {
                 Some(block) if block.len == len => Arc::clone(block),
                 _ => {
-                    let end = node.end_byte().min(rope.len_bytes());
+                    let end = (start + len).min(rope.len_bytes());
                     let text: String = rope.byte_slice(start.min(end)..end).into();
                     Arc::new(lower_block(node, &text))
                 }

@@ -10,6 +10,7 @@ use super::types::*;
 
 pub(crate) fn lower_block(node: Node<'_>, text: &str) -> Block {
     let mut lowerer = Lowerer { base: node.start_byte(), text, block: Block::new(BlockKind::Error, text.len()) };
+    lowerer.block.content_len = content_len(text);
     lowerer.block(node);
     if node.has_error() {
         lowerer.collect_errors(node);
@@ -406,6 +407,16 @@ impl<'t> Lowerer<'t> {
             None => (span.clone(), "unexpected line break".to_string()),
         };
         self.block.errors.push(SyntaxError { range, message });
+    }
+}
+
+/// The length of `text` without the blank lines at its end (the scanner
+/// gives them to the block before them), keeping the last line's newline.
+fn content_len(text: &str) -> usize {
+    let trimmed = text.trim_end_matches([' ', '\t', '\r', '\n']).len();
+    match text[trimmed..].find('\n') {
+        Some(i) => trimmed + i + 1,
+        None => text.len(),
     }
 }
 

@@ -164,7 +164,10 @@ pub enum BlockKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Block {
     pub kind: BlockKind,
+    /// The whole block, with the blank lines that follow it.
     pub len: usize,
+    /// The block's own lines, up to and including its last newline.
+    pub content_len: usize,
     /// Heading text, for the outline.
     pub heading: Option<String>,
     pub definition: Option<Definition>,
@@ -183,6 +186,7 @@ impl Block {
         Block {
             kind,
             len,
+            content_len: len,
             heading: None,
             definition: None,
             front_matter: Vec::new(),

@@ -51,27 +51,69 @@ impl EditRecord {
     }
 }
 
-/// Text and tree. Holds no parser (parsers are per thread, see
+/// Documents are parsed in segments of about this many bytes, split at
+/// blank lines. A block never spans a blank line, so a document parses the
+/// same in one piece or in many; an edit then re-parses one segment, not the
+/// whole file (tree-sitter's incremental re-parse still steps over every
+/// top-level node of the tree it re-parses, which grows with its size).
+pub const SEGMENT_SIZE: usize = 32 * 1024;
+
+#[derive(Clone)]
+struct Segment {
+    /// Byte offset in the document; the segment runs to the next one's start.
+    start: usize,
+    tree: Tree,
+}
+
+/// Text and trees. Holds no parser (parsers are per thread, see
 /// [`parse_rope`]), so documents can be shared across threads read-only.
 #[derive(Clone)]
 pub struct Document {
     rope: Rope,
-    tree: Tree,
+    segments: Vec<Segment>,
+    segment_size: usize,
 }
 
 impl Document {
     pub fn new(text: &str) -> Document {
+        Document::with_segment_size(text, SEGMENT_SIZE)
+    }
+
+    /// A document split into segments of about `segment_size` bytes (tests
+    /// use small ones to put many boundaries in small texts).
+    pub fn with_segment_size(text: &str, segment_size: usize) -> Document {
         let rope = Rope::from_str(text);
-        let tree = parse_rope(&rope, None);
-        Document { rope, tree }
+        let segments = parse_all(&rope, segment_size);
+        Document { rope, segments, segment_size: segment_size.max(1) }
     }
 
     pub fn rope(&self) -> &Rope {
         &self.rope
     }
 
+    /// The tree of the first segment: the whole document when it is smaller
+    /// than a segment (as in tests). Use [`Document::top_level_nodes`] for
+    /// documents of any size.
     pub fn tree(&self) -> &Tree {
-        &self.tree
+        &self.segments[0].tree
+    }
+
+    /// Each segment's start offset and tree.
+    pub fn trees(&self) -> impl Iterator<Item = (usize, &Tree)> {
+        self.segments.iter().map(|s| (s.start, &s.tree))
+    }
+
+    pub fn segment_count(&self) -> usize {
+        self.segments.len()
+    }
+
+    /// Every top-level node (block) with its segment's start: a node's
+    /// absolute offset is `start + node.start_byte()`.
+    pub fn top_level_nodes(&self) -> impl Iterator<Item = (usize, tree_sitter::Node<'_>)> {
+        self.segments.iter().flat_map(|s| {
+            let root = s.tree.root_node();
+            (0..root.named_child_count()).filter_map(move |i| root.named_child(i as u32).map(|n| (s.start, n)))
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -91,49 +133,130 @@ impl Document {
     /// Replaces the whole text (a full-sync change) and parses from scratch.
     pub fn replace_all(&mut self, text: &str) {
         self.rope = Rope::from_str(text);
-        self.tree = parse_rope(&self.rope, None);
+        self.segments = parse_all(&self.rope, self.segment_size);
     }
 
     /// Applies several edits in order (each in the coordinates left by the
-    /// previous one), then re-parses once.
+    /// previous one).
     pub fn apply_edits(&mut self, edits: &[TextEdit]) -> Vec<EditRecord> {
-        let records = edits.iter().map(|e| self.splice(e.range.clone(), &e.text)).collect();
-        self.tree = parse_rope(&self.rope, Some(&self.tree));
-        records
+        edits.iter().map(|e| self.edit(e.range.clone(), &e.text)).collect()
     }
 
-    /// Applies one edit and re-parses incrementally.
-    pub fn edit(&mut self, range: Range<usize>, text: &str) -> EditRecord {
-        let record = self.splice(range, text);
-        self.tree = parse_rope(&self.rope, Some(&self.tree));
-        record
-    }
-
-    /// Splices the rope and records the edit in the tree, without parsing.
+    /// Applies one edit and re-parses the segment it falls in, incrementally.
     /// Offsets past the end are clamped, and offsets inside a UTF-8 sequence
     /// are moved back to its start, so no edit can tear a character.
-    fn splice(&mut self, range: Range<usize>, text: &str) -> EditRecord {
+    pub fn edit(&mut self, range: Range<usize>, text: &str) -> EditRecord {
         let start = self.floor_char_boundary(range.start.min(range.end));
         let old_end = self.floor_char_boundary(range.end.max(range.start));
-        let start_position = self.point_at(start);
-        let old_end_position = self.point_at(old_end);
+        let new_end = start + text.len();
+        let record = EditRecord { start, old_end, new_end };
+
+        // The segments the edit falls in: first..=last.
+        let first = self.segment_at(start);
+        let last = if old_end > start { self.segment_at(old_end - 1) } else { first };
+        let seg_start = self.segments[first].start;
+        let old_points = (self.relative_point(seg_start, start), self.relative_point(seg_start, old_end));
 
         let start_char = self.rope.byte_to_char(start);
         let old_end_char = self.rope.byte_to_char(old_end);
         self.rope.remove(start_char..old_end_char);
         self.rope.insert(start_char, text);
+        for s in &mut self.segments[last + 1..] {
+            s.start = s.start + new_end - old_end;
+        }
 
-        let new_end = start + text.len();
-        let new_end_position = self.point_at(new_end);
-        self.tree.edit(&InputEdit {
-            start_byte: start,
-            old_end_byte: old_end,
-            new_end_byte: new_end,
-            start_position,
-            old_end_position,
-            new_end_position,
-        });
-        EditRecord { start, old_end, new_end }
+        if first == last {
+            let new_point = self.relative_point(seg_start, new_end);
+            let seg = &mut self.segments[first];
+            seg.tree.edit(&InputEdit {
+                start_byte: start - seg_start,
+                old_end_byte: old_end - seg_start,
+                new_end_byte: new_end - seg_start,
+                start_position: old_points.0,
+                old_end_position: old_points.1,
+                new_end_position: new_point,
+            });
+            let end = self.segment_end(first);
+            let old = self.segments[first].tree.clone();
+            self.segments[first].tree = parse_range(&self.rope, seg_start..end, Some(&old));
+        } else {
+            self.segments.drain(first + 1..=last);
+            self.reparse_from_scratch(first);
+        }
+        self.repair_boundaries(first);
+        record
+    }
+
+    /// The segment containing `offset` (the last one starting at or before it).
+    fn segment_at(&self, offset: usize) -> usize {
+        self.segments.partition_point(|s| s.start <= offset).saturating_sub(1)
+    }
+
+    fn segment_end(&self, i: usize) -> usize {
+        self.segments.get(i + 1).map_or(self.rope.len_bytes(), |s| s.start)
+    }
+
+    fn relative_point(&self, seg_start: usize, byte: usize) -> Point {
+        let p = point_at(&self.rope, byte);
+        Point::new(p.row - self.rope.byte_to_line(seg_start), p.column)
+    }
+
+    fn reparse_from_scratch(&mut self, i: usize) {
+        let range = self.segments[i].start..self.segment_end(i);
+        self.segments[i].tree = parse_range(&self.rope, range, None);
+    }
+
+    /// After an edit in segment `i`: a boundary the edit made invalid (the
+    /// blank line before it is gone, or the front matter now runs past it)
+    /// merges the segments on either side; a segment grown far past the
+    /// segment size is split again.
+    fn repair_boundaries(&mut self, mut i: usize) {
+        loop {
+            let mut merged = false;
+            if i + 1 < self.segments.len() && !self.is_boundary(self.segments[i + 1].start) {
+                self.segments.remove(i + 1);
+                merged = true;
+            }
+            if i > 0 && !self.is_boundary(self.segments[i].start) {
+                self.segments.remove(i);
+                i -= 1;
+                merged = true;
+            }
+            if !merged {
+                break;
+            }
+            self.reparse_from_scratch(i);
+        }
+        let (start, end) = (self.segments[i].start, self.segment_end(i));
+        if end - start > 4 * self.segment_size {
+            let cuts = boundaries(&self.rope, start, end, self.segment_size);
+            if !cuts.is_empty() {
+                let mut starts = vec![start];
+                starts.extend(cuts);
+                let pieces: Vec<Segment> = starts
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &s)| {
+                        let e = starts.get(k + 1).copied().unwrap_or(end);
+                        Segment { start: s, tree: parse_range(&self.rope, s..e, None) }
+                    })
+                    .collect();
+                self.segments.splice(i..=i, pieces);
+            }
+        }
+    }
+
+    /// Whether a segment may start at `at`: the start of a line that is not
+    /// blank and not a `---` line, after a blank line, past the front matter.
+    fn is_boundary(&self, at: usize) -> bool {
+        at > 0
+            && at < self.rope.len_bytes()
+            && at >= front_matter_end(&self.rope)
+            && self.rope.byte(at - 1) == b'\n'
+            && {
+                let line = self.rope.byte_to_line(at);
+                line > 0 && is_blank_line(self.rope.line(line - 1)) && is_segment_start(self.rope.line(line))
+            }
     }
 
     /// The largest char boundary at or below `byte`, clamped to the text.
@@ -160,6 +283,118 @@ impl Document {
     pub fn point_at(&self, byte: usize) -> Point {
         point_at(&self.rope, byte)
     }
+}
+
+fn starts_with_dashes(line: ropey::RopeSlice<'_>) -> bool {
+    line.bytes().take(3).eq(*b"---")
+}
+
+fn is_blank_line(line: ropey::RopeSlice<'_>) -> bool {
+    line.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// A line a segment may start with: not blank, and not `---` (which the
+/// grammar reads as front matter at the start of a parse).
+fn is_segment_start(line: ropey::RopeSlice<'_>) -> bool {
+    !is_blank_line(line) && !starts_with_dashes(line)
+}
+
+/// Where the front matter ends (0 when there is none). While it is not
+/// closed, it runs to the end of the text, and no boundary may be placed.
+fn front_matter_end(rope: &Rope) -> usize {
+    let mut lines = rope.lines();
+    let Some(first) = lines.next() else { return 0 };
+    let first = if first.len_chars() > 0 && first.char(0) == '\u{feff}' { first.slice(1..) } else { first };
+    if !starts_with_dashes(first) {
+        return 0;
+    }
+    let mut at = rope.line_to_byte(1);
+    for line in lines {
+        at += line.len_bytes();
+        if starts_with_dashes(line) {
+            return at;
+        }
+    }
+    usize::MAX
+}
+
+/// Segment starts in `from..to` (not `from` itself), each at least `size`
+/// bytes after the previous one.
+fn boundaries(rope: &Rope, from: usize, to: usize, size: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    let fm_end = front_matter_end(rope);
+    if fm_end == usize::MAX {
+        return out;
+    }
+    let first_line = rope.byte_to_line(from);
+    let last_line = rope.byte_to_line(to);
+    let mut last = from;
+    let mut prev_blank = false;
+    let mut at = rope.line_to_byte(first_line);
+    for line in rope.lines_at(first_line).take(last_line.saturating_sub(first_line) + 1) {
+        let blank = is_blank_line(line);
+        if at > from && at < to && prev_blank && at >= fm_end && at - last >= size && is_segment_start(line) {
+            out.push(at);
+            last = at;
+        }
+        prev_blank = blank;
+        at += line.len_bytes();
+    }
+    out
+}
+
+/// Parses `range` of `rope` on its own, reusing `old` (already edited).
+fn parse_range(rope: &Rope, range: Range<usize>, old: Option<&Tree>) -> Tree {
+    PARSER.with(|parser| {
+        let mut parser = parser.borrow_mut();
+        let end = range.end.min(rope.len_bytes());
+        let base = range.start.min(end);
+        let mut read = |byte: usize, _: Point| -> &[u8] {
+            let at = base + byte;
+            if at >= end {
+                return &[];
+            }
+            let (chunk, chunk_start, _, _) = rope.chunk_at_byte(at);
+            let bytes = &chunk.as_bytes()[at - chunk_start..];
+            &bytes[..bytes.len().min(end - at)]
+        };
+        parser
+            .parse_with_options(&mut read, old, None)
+            .expect("parsing without a timeout or cancellation always yields a tree")
+    })
+}
+
+/// Splits the text into segments and parses them, on every core when
+/// there are several.
+fn parse_all(rope: &Rope, size: usize) -> Vec<Segment> {
+    let mut starts = vec![0];
+    starts.extend(boundaries(rope, 0, rope.len_bytes(), size));
+    let ranges: Vec<Range<usize>> =
+        starts.iter().enumerate().map(|(i, &s)| s..starts.get(i + 1).copied().unwrap_or(rope.len_bytes())).collect();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(ranges.len());
+    let trees: Vec<Tree> = if workers <= 1 || rope.len_bytes() < 4 * size {
+        ranges.iter().map(|r| parse_range(rope, r.clone(), None)).collect()
+    } else {
+        // Interleaved, so both halves of the text cost the same.
+        let mut slots: Vec<Option<Tree>> = vec![None; ranges.len()];
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..workers)
+                .map(|w| {
+                    let ranges = &ranges;
+                    s.spawn(move || {
+                        (w..ranges.len()).step_by(workers).map(|i| (i, parse_range(rope, ranges[i].clone(), None))).collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            for h in handles {
+                for (i, t) in h.join().expect("a parse worker panicked") {
+                    slots[i] = Some(t);
+                }
+            }
+        });
+        slots.into_iter().map(|t| t.expect("every segment parsed")).collect()
+    };
+    starts.into_iter().zip(trees).map(|(start, tree)| Segment { start, tree }).collect()
 }
 
 /// Row and byte column of `byte` in `rope`. Rows end at LF only (ropey is
