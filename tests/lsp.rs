@@ -208,8 +208,14 @@ fn indexing_progress_settings_and_watched_config() {
     for m in ["workspace/configuration", "client/registerCapability", "window/workDoneProgress/create"] {
         assert!(methods.contains(&m), "server never sent {m}: {methods:?}");
     }
+    // Notifications and responses travel on separate channels inside the
+    // server, so the progress report may trail the symbols: wait for its end.
+    while !c.notifications.iter().any(|n| n["method"] == "$/progress" && n["params"]["value"]["kind"] == "end") {
+        let m = c.next();
+        c.notifications.push(m);
+    }
     let progress: Vec<&str> = c.notifications.iter().filter(|n| n["method"] == "$/progress").map(|n| n["params"]["value"]["kind"].as_str().unwrap()).collect();
-    assert_eq!(progress.first(), Some(&"begin"));
+    assert_eq!(progress.first(), Some(&"begin"), "{:?}", c.notifications.iter().map(|n| n["method"].clone()).collect::<Vec<_>>());
     open(&mut c, &article, ARTICLE);
     let d = c.diagnostics(&uri(&article), 1);
     assert_eq!((d[0]["code"].as_str(), d[0]["severity"].as_i64()), (Some("unsourced-claim"), Some(1)), "settings pulled at start apply");

@@ -2,9 +2,12 @@
 //! the definitions it sees (its own and its imports') and the files that
 //! refer to it.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::model::{BlockKind, BlockRef, Definition, RefContext, RefKind, Span, split_list};
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use crate::model::{Block, BlockKind, BlockRef, Definition, RefContext, RefKind, Span, split_list};
 
 use super::codes::{Code, Level, Severity};
 use super::config::Config;
@@ -62,9 +65,39 @@ impl Sink {
 /// All diagnostics of file `id`, sorted by position, with the config's
 /// levels applied and `allow:` suppressions removed.
 pub fn file_diagnostics(ws: &Workspace, id: FileId, config: &Config) -> Vec<Diagnostic> {
+    file_diagnostics_cached(ws, id, config, &mut DiagnosticsCache::default())
+}
+
+/// Per-block diagnostics of one file, kept between calls: a block that was
+/// reused after an edit (same shared `Block`) and sees the same definitions
+/// and statuses has the same diagnostics, shifted to its new place.
+#[derive(Default)]
+pub struct DiagnosticsCache {
+    fingerprint: u64,
+    /// Keyed by the block's address; the `Arc` held here keeps the address
+    /// from being reused by another block while the entry exists.
+    entries: HashMap<usize, (Arc<Block>, Vec<Diagnostic>)>,
+}
+
+/// What block diagnostics depend on beyond the block: the definitions in
+/// scope (ids and names, for messages), the statuses, the file.
+fn fingerprint(scope: &Scope<'_>, config: &Config, id: FileId) -> u64 {
+    let mut defs: Vec<(RefKind, &str, &str)> = scope.definitions().map(|d| (d.def.kind, &*d.def.id, d.def.name.as_str())).collect();
+    defs.sort_unstable();
+    let mut h = rustc_hash::FxHasher::default();
+    (defs, &config.statuses, id).hash(&mut h);
+    h.finish()
+}
+
+pub fn file_diagnostics_cached(ws: &Workspace, id: FileId, config: &Config, cache: &mut DiagnosticsCache) -> Vec<Diagnostic> {
     let Some(file) = ws.file(id) else { return Vec::new() };
     let model = &file.model;
     let scope = Scope::build(ws, id);
+    let print = fingerprint(&scope, config, id);
+    if print != cache.fingerprint {
+        cache.entries.clear();
+        cache.fingerprint = print;
+    }
     let mut sink = Sink { out: Vec::new() };
 
     for dup in &scope.duplicates {
@@ -72,35 +105,22 @@ pub fn file_diagnostics(ws: &Workspace, id: FileId, config: &Config) -> Vec<Diag
         d.related = dup.related.clone();
     }
 
+    let mut entries = HashMap::with_capacity_and_hasher(model.blocks().len(), Default::default());
     for block in model.blocks() {
-        for e in &block.block.errors {
-            sink.push(Code::Syntax, block.abs(&e.range), e.message.clone());
-        }
-        match block.block.kind {
-            BlockKind::FrontMatter => front_matter(&mut sink, block),
-            BlockKind::PartyDefinition | BlockKind::SourceDefinition => {
-                if let Some(def) = &block.block.definition {
-                    definition(&mut sink, block, def);
-                }
+        let key = Arc::as_ptr(block.shared) as usize;
+        let relative = match cache.entries.remove(&key) {
+            Some((shared, diags)) => (shared, diags),
+            None => {
+                let at_zero = BlockRef { start: 0, ..block };
+                let mut local = Sink { out: Vec::new() };
+                block_diagnostics(&mut local, &scope, config, at_zero);
+                (Arc::clone(block.shared), local.out)
             }
-            _ => {}
-        }
-        for item in &block.block.allow {
-            unknown_rule(&mut sink, block.abs(&item.range), &item.value);
-        }
-        claims(&mut sink, &scope, block);
-        references(&mut sink, &scope, block);
-        for s in &block.block.statuses {
-            if !config.is_status(&s.word) {
-                let d = sink.push(
-                    Code::UnknownStatus,
-                    block.abs(&s.range),
-                    format!("unknown status `!{}`: expected one of {}", s.word, config.all_statuses().collect::<Vec<_>>().join(", ")),
-                );
-                d.help = nearest(&s.word, config.all_statuses()).map(|w| format!("did you mean `!{w}`?"));
-            }
-        }
+        };
+        sink.out.extend(relative.1.iter().map(|d| shifted(d, block.start, id)));
+        entries.insert(key, relative);
     }
+    cache.entries = entries;
 
     imports(&mut sink, ws, id);
     unused(&mut sink, ws, id);
@@ -109,6 +129,49 @@ pub fn file_diagnostics(ws: &Workspace, id: FileId, config: &Config) -> Vec<Diag
     out.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
     out.dedup();
     out
+}
+
+/// A block-relative diagnostic moved to the block's place.
+fn shifted(d: &Diagnostic, by: usize, file: FileId) -> Diagnostic {
+    let mut d = d.clone();
+    d.range = d.range.start + by..d.range.end + by;
+    for r in &mut d.related {
+        if r.file == file {
+            r.range = r.range.start + by..r.range.end + by;
+        }
+    }
+    d
+}
+
+/// Everything one block says wrong by itself, given the scope.
+fn block_diagnostics(sink: &mut Sink, scope: &Scope<'_>, config: &Config, block: BlockRef<'_>) {
+    for e in &block.block.errors {
+        sink.push(Code::Syntax, block.abs(&e.range), e.message.clone());
+    }
+    match block.block.kind {
+        BlockKind::FrontMatter => front_matter(sink, block),
+        BlockKind::PartyDefinition | BlockKind::SourceDefinition => {
+            if let Some(def) = &block.block.definition {
+                definition(sink, block, def);
+            }
+        }
+        _ => {}
+    }
+    for item in &block.block.allow {
+        unknown_rule(sink, block.abs(&item.range), &item.value);
+    }
+    claims(sink, scope, block);
+    references(sink, scope, block);
+    for s in &block.block.statuses {
+        if !config.is_status(&s.word) {
+            let d = sink.push(
+                Code::UnknownStatus,
+                block.abs(&s.range),
+                format!("unknown status `!{}`: expected one of {}", s.word, config.all_statuses().collect::<Vec<_>>().join(", ")),
+            );
+            d.help = nearest(&s.word, config.all_statuses()).map(|w| format!("did you mean `!{w}`?"));
+        }
+    }
 }
 
 fn front_matter(sink: &mut Sink, block: BlockRef<'_>) {
@@ -326,7 +389,7 @@ fn unused(sink: &mut Sink, ws: &Workspace, id: FileId) {
     if file.model.definitions().next().is_none() {
         return;
     }
-    let mut used: HashSet<(RefKind, &str)> = HashSet::new();
+    let mut used: HashSet<(RefKind, &str)> = HashSet::default();
     let users = std::iter::once(id).chain(ws.importers(id).into_iter().filter(|f| ws.file(*f).is_some_and(|f| f.checked)));
     for user in users {
         let Some(u) = ws.file(user) else { continue };
@@ -356,7 +419,7 @@ fn suppress_and_level(diags: Vec<Diagnostic>, model: &crate::model::FileModel, c
         .map(|f| split_list(&f.value, 0).into_iter().map(|i| i.value.to_string()).collect())
         .unwrap_or_default();
     // Block index → codes allowed there by the `%% allow:` comments above it.
-    let mut block_allow: HashMap<usize, HashSet<&str>> = HashMap::new();
+    let mut block_allow: HashMap<usize, HashSet<&str>> = HashMap::default();
     let mut pending: Vec<&str> = Vec::new();
     for block in model.blocks() {
         if block.block.kind == BlockKind::Comment {

@@ -13,5 +13,5 @@ pub mod workspace;
 
 pub use codes::{Code, Level, Severity};
 pub use config::{Config, ConfigError};
-pub use diagnostics::{Diagnostic, Related, file_diagnostics};
+pub use diagnostics::{Diagnostic, DiagnosticsCache, Related, file_diagnostics, file_diagnostics_cached};
 pub use workspace::{FileId, FileSystem, Import, MemoryFs, RealFs, SourceFile, Workspace, normalize};

@@ -1,6 +1,6 @@
 //! The definitions a file sees: its own and its imports', with duplicates.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::model::{Definition, RefKind, Span};
 
@@ -40,7 +40,7 @@ impl<'w> Scope<'w> {
     /// definitions, so a clash between the file and a cast is reported on
     /// the file's definition, which is the one its author can change.
     pub fn build(ws: &'w Workspace, file: FileId) -> Scope<'w> {
-        let mut scope = Scope { file, defs: HashMap::new(), duplicates: Vec::new() };
+        let mut scope = Scope { file, defs: HashMap::default(), duplicates: Vec::new() };
         let imports = ws.visible_imports(file);
         let order = imports.iter().map(|(f, entry)| (*f, Some(*entry))).chain(std::iter::once((file, None)));
         for (f, entry) in order {

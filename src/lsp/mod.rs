@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 
 use newsmark::analysis::queries::{self, CompletionKind, SymbolKind as CoreSymbolKind};
 use newsmark::analysis::{actions, structure};
-use newsmark::analysis::{Code, FileId, Level, RealFs, Workspace, file_diagnostics};
+use newsmark::analysis::{Code, DiagnosticsCache, FileId, Level, RealFs, Workspace, file_diagnostics_cached};
 use newsmark::syntax::TextEdit as CoreEdit;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
@@ -31,6 +31,8 @@ struct State {
     versions: HashMap<FileId, i32>,
     roots: Vec<PathBuf>,
     caps: ClientCaps,
+    /// Per-block diagnostics of each open file, reused across keystrokes.
+    diag_caches: HashMap<FileId, DiagnosticsCache>,
 }
 
 /// What the client said it can do, where the server's behaviour depends on it.
@@ -57,6 +59,7 @@ pub fn run() -> ExitCode {
                 versions: HashMap::new(),
                 roots: Vec::new(),
                 caps: ClientCaps::default(),
+                diag_caches: HashMap::new(),
             })),
         });
         // stdin → guard → server → frames → stdout (see framing.rs).
@@ -125,7 +128,8 @@ fn diagnostics_for(state: &mut State, changed: FileId) -> Publish {
             }
         };
         let Some(file) = state.ws.file(id) else { continue };
-        let diags = file_diagnostics(&state.ws, id, &config)
+        let cache = state.diag_caches.entry(id).or_default();
+        let diags = file_diagnostics_cached(&state.ws, id, &config, cache)
             .iter()
             .map(|d| convert::diagnostic(&state.ws, id, d, state.encoding))
             .collect();
@@ -405,6 +409,7 @@ impl LanguageServer for Backend {
         let _ = self.with(|state| {
             let id = file_of(state, &uri)?;
             state.versions.remove(&id);
+            state.diag_caches.remove(&id);
             // Back to what is on disk, which other files still see.
             if let Some(path) = uri.to_file_path() {
                 match std::fs::read_to_string(&path) {

@@ -1,6 +1,6 @@
 //! The model of one file: its blocks, lowered incrementally.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::Arc;
 
 
@@ -32,6 +32,9 @@ pub struct BlockRef<'m> {
     pub index: usize,
     pub start: usize,
     pub block: &'m Block,
+    /// The same block, shared: its identity survives re-lowering when the
+    /// block was reused, which caches key on.
+    pub shared: &'m Arc<Block>,
 }
 
 impl BlockRef<'_> {
@@ -64,8 +67,9 @@ impl FileModel {
     /// before the edits) that the edits did not touch.
     pub fn relower(doc: &Document, previous: Option<&FileModel>, edits: &[EditRecord]) -> FileModel {
         let rope = doc.rope();
-        // New start → (length, block) of every untouched old block.
-        let mut reusable: HashMap<usize, &Arc<Block>> = HashMap::new();
+        // Untouched old blocks at their new starts, in order (edits keep
+        // the order of what they do not touch), for a merge walk below.
+        let mut reusable: Vec<(usize, &Arc<Block>)> = Vec::new();
         if let Some(previous) = previous {
             'blocks: for entry in &previous.blocks {
                 // Error recovery can depend on text past the block (the
@@ -84,15 +88,20 @@ impl FileModel {
                         _ => continue 'blocks,
                     }
                 }
-                reusable.insert(range.start, &entry.block);
+                reusable.push((range.start, &entry.block));
             }
         }
-        let mut blocks = Vec::with_capacity(previous.map_or(0, |p| p.blocks.len()));
-        for (base, node) in doc.top_level_nodes() {
+        let nodes = doc.top_level_nodes();
+        let mut blocks = Vec::with_capacity(nodes.len());
+        let mut candidates = reusable.into_iter().peekable();
+        for (base, node) in nodes {
             let start = base + node.start_byte();
             let len = node.end_byte().saturating_sub(node.start_byte());
-            let block = match reusable.get(&start) {
-                Some(block) if block.len == len => Arc::clone(block),
+            while candidates.peek().is_some_and(|(s, _)| *s < start) {
+                candidates.next();
+            }
+            let block = match candidates.peek() {
+                Some((s, block)) if *s == start && block.len == len => Arc::clone(block),
                 _ => {
                     let end = (start + len).min(rope.len_bytes());
                     let text: String = rope.byte_slice(start.min(end)..end).into();
@@ -115,11 +124,11 @@ impl FileModel {
         self.blocks
             .iter()
             .enumerate()
-            .map(|(index, e)| BlockRef { index, start: e.start, block: &e.block })
+            .map(|(index, e)| BlockRef { index, start: e.start, block: &e.block, shared: &e.block })
     }
 
     pub fn block(&self, index: usize) -> Option<BlockRef<'_>> {
-        self.blocks.get(index).map(|e| BlockRef { index, start: e.start, block: &e.block })
+        self.blocks.get(index).map(|e| BlockRef { index, start: e.start, block: &e.block, shared: &e.block })
     }
 
     /// The block containing `offset` (the one before it, at a blank line).
@@ -146,7 +155,7 @@ impl FileModel {
 
     /// How many blocks were lowered anew rather than reused from `previous`.
     pub fn count_relowered(&self, previous: &FileModel) -> usize {
-        let old: std::collections::HashSet<*const Block> =
+        let old: HashSet<*const Block> =
             previous.blocks.iter().map(|e| Arc::as_ptr(&e.block)).collect();
         self.blocks.iter().filter(|e| !old.contains(&Arc::as_ptr(&e.block))).count()
     }

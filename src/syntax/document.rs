@@ -109,11 +109,15 @@ impl Document {
 
     /// Every top-level node (block) with its segment's start: a node's
     /// absolute offset is `start + node.start_byte()`.
-    pub fn top_level_nodes(&self) -> impl Iterator<Item = (usize, tree_sitter::Node<'_>)> {
-        self.segments.iter().flat_map(|s| {
+    pub fn top_level_nodes(&self) -> Vec<(usize, tree_sitter::Node<'_>)> {
+        let mut out = Vec::new();
+        for s in &self.segments {
             let root = s.tree.root_node();
-            (0..root.named_child_count()).filter_map(move |i| root.named_child(i as u32).map(|n| (s.start, n)))
-        })
+            // A cursor: `named_child(i)` would walk from the first child each time.
+            let mut cursor = root.walk();
+            out.extend(root.named_children(&mut cursor).map(|n| (s.start, n)));
+        }
+        out
     }
 
     pub fn len(&self) -> usize {
