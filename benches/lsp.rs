@@ -69,7 +69,12 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     println!("didChange → publishDiagnostics (ms), one-character edits in the middle of the document");
     println!("{:>8} {:>22} {:>22} {:>10}", "size", "incremental p50 / p99", "full text p50 / p99", "speed-up");
+    // NEWSMARK_BENCH_SIZES=1000000 runs one size (for profiling).
+    let only: Option<usize> = std::env::var("NEWSMARK_BENCH_SIZES").ok().and_then(|v| v.parse().ok());
     for (size, edits) in [(10_000usize, 300usize), (1_000_000, 200), (10_000_000, 40)] {
+        if only.is_some_and(|o| o != size) {
+            continue;
+        }
         let text = common::article(size, 5);
         let path = dir.path().join(format!("doc{size}.nmk"));
         std::fs::write(&path, &text).unwrap();
@@ -79,7 +84,12 @@ fn main() {
         c.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": "newsmark", "version": 1, "text": text}}));
         c.diagnostics(&uri, 1);
         let inc = edit_latency(&mut c, &uri, &text, 2, edits, false);
-        let full = edit_latency(&mut c, &uri, &text, 2 + edits as i64, edits, true);
+        // NEWSMARK_BENCH_INCREMENTAL_ONLY=1 skips the baseline (for profiling).
+        let full = if std::env::var_os("NEWSMARK_BENCH_INCREMENTAL_ONLY").is_some() {
+            Run { p50: f64::NAN, p99: f64::NAN }
+        } else {
+            edit_latency(&mut c, &uri, &text, 2 + edits as i64, edits, true)
+        };
         println!(
             "{:>8} {:>10.3} / {:>9.3} {:>10.3} / {:>9.3} {:>9.1}×",
             format!("{} KB", size / 1000),
@@ -109,6 +119,9 @@ fn main() {
         c.shutdown();
     }
 
+    if only.is_some() {
+        return;
+    }
     // Indexing a 2,000-file workspace, timed from `initialized` to the end
     // of the server's progress report.
     let ws = tempfile::tempdir().unwrap();
