@@ -379,6 +379,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let t0 = std::time::Instant::now();
         let publish = self.with(|state| {
             let id = file_of(state, &params.text_document.uri)?;
             // Versions only move forward: a stale change is dropped.
@@ -396,11 +397,20 @@ impl LanguageServer for Backend {
                 }
             }
             state.versions.insert(id, params.text_document.version);
+            let t1 = std::time::Instant::now();
             state.ws.load_imports();
-            Ok(diagnostics_for(state, id))
+            let p = diagnostics_for(state, id);
+            if std::env::var_os("NEWSMARK_TIMING").is_some() {
+                eprintln!("timing: edit {:?} diagnostics {:?}", t1.duration_since(t0), t1.elapsed());
+            }
+            Ok(p)
         });
+        let t2 = std::time::Instant::now();
         if let Ok(p) = publish {
             self.publish(p).await;
+        }
+        if std::env::var_os("NEWSMARK_TIMING").is_some() {
+            eprintln!("timing: publish {:?}", t2.elapsed());
         }
     }
 

@@ -26,7 +26,7 @@ impl Client {
             .arg("lsp")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(if std::env::var_os("NEWSMARK_TIMING").is_some() { Stdio::inherit() } else { Stdio::null() })
             .spawn()
             .expect("start newsmark lsp");
         let stdin = child.stdin.take().unwrap();
