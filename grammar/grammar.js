@@ -40,6 +40,24 @@ const PREC = {
   newline: 6,
 };
 
+/**
+ * A definition: its opener (`[@` or `[^`, from the scanner), the id, `]:`,
+ * the name, then indented property lines.
+ * @param {GrammarSymbols<string>} $
+ * @param {RuleOrLiteral} opener
+ */
+function definition($, opener) {
+  return seq(
+    opener,
+    field('id', alias(token.immediate(seq(ID, ID_TAIL)), $.identifier)),
+    token.immediate(']:'),
+    optional($._inline_space),
+    optional(field('name', $.name)),
+    repeat(seq($._property_break, $.property)),
+    $._block_end,
+  );
+}
+
 module.exports = grammar({
   name: 'newsmark',
 
@@ -161,27 +179,8 @@ module.exports = grammar({
     note: (_) => token(prec(1, /[ \t]+[^ \t,\r\n][^\r\n]*/)),
     rule_code: (_) => /[A-Za-z][A-Za-z0-9_-]*/,
 
-    party_definition: ($) =>
-      seq(
-        alias($._party_definition_start, '[@'),
-        field('id', alias(token.immediate(seq(ID, ID_TAIL)), $.identifier)),
-        token.immediate(']:'),
-        optional($._inline_space),
-        optional(field('name', $.name)),
-        repeat(seq($._property_break, $.property)),
-        $._block_end,
-      ),
-
-    source_definition: ($) =>
-      seq(
-        alias($._source_definition_start, '[^'),
-        field('id', alias(token.immediate(seq(ID, ID_TAIL)), $.identifier)),
-        token.immediate(']:'),
-        optional($._inline_space),
-        optional(field('name', $.name)),
-        repeat(seq($._property_break, $.property)),
-        $._block_end,
-      ),
+    party_definition: ($) => definition($, alias($._party_definition_start, '[@')),
+    source_definition: ($) => definition($, alias($._source_definition_start, '[^')),
 
     name: (_) => /[^ \t\r\n][^\r\n]*/,
 

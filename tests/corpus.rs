@@ -106,3 +106,30 @@ fn corpus_matches_the_compiled_parser() {
     assert!(count >= 50, "only {count} corpus cases found: is the corpus there?");
     assert!(failures.is_empty(), "{} of {count} corpus cases differ:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// Every query file compiles against the grammar, and the Neovim plugin's
+/// copies are the grammar's own (so the two cannot drift apart).
+#[test]
+fn queries_compile_and_the_neovim_copies_match() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let language = newsmark::syntax::language();
+    let files = [
+        "grammar/queries/highlights.scm",
+        "grammar/queries/folds.scm",
+        "editors/neovim/queries/newsmark/highlights.scm",
+        "editors/neovim/queries/newsmark/folds.scm",
+        "editors/helix/runtime/queries/newsmark/highlights.scm",
+    ];
+    for file in files {
+        let source = std::fs::read_to_string(root.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        // Predicates (`#eq?`, `#match?`) are parsed, not evaluated, here.
+        if let Err(e) = tree_sitter::Query::new(&language, &source) {
+            panic!("{file} does not compile against the grammar: {e}");
+        }
+    }
+    for name in ["highlights.scm", "folds.scm"] {
+        let grammar = std::fs::read_to_string(root.join("grammar/queries").join(name)).unwrap();
+        let neovim = std::fs::read_to_string(root.join("editors/neovim/queries/newsmark").join(name)).unwrap();
+        assert_eq!(grammar, neovim, "editors/neovim/queries/newsmark/{name} differs from grammar/queries/{name}: copy it over");
+    }
+}

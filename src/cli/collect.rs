@@ -143,39 +143,45 @@ fn nearest_config(dir: &Path) -> Option<Config> {
     Config::parse(&path, &text).ok()
 }
 
-/// Reads and parses files on every core.
-fn read_and_parse(paths: &[PathBuf], fs: &dyn FileSystem) -> (Vec<(PathBuf, Document, FileModel)>, Vec<InputError>) {
+/// `f` over `items` on every core, results in the order of `items`.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(paths.len().max(1));
-    let results: Vec<Vec<(usize, Result<(Document, FileModel), String>)>> = std::thread::scope(|s| {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len().max(1));
+    let mut all: Vec<(usize, R)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 s.spawn(|| {
                     let mut out = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(path) = paths.get(i) else { break };
-                        let result = fs.read(path).map_err(|e| e.to_string()).map(|text| {
-                            let doc = Document::new(&text);
-                            let model = FileModel::lower(&doc);
-                            (doc, model)
-                        });
-                        out.push((i, result));
+                        let Some(item) = items.get(i) else { break };
+                        out.push((i, f(item)));
                     }
                     out
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("a parse worker panicked")).collect()
+        handles.into_iter().flat_map(|h| h.join().expect("a worker thread panicked")).collect()
     });
-    let mut all: Vec<_> = results.into_iter().flatten().collect();
     all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Reads and parses files on every core.
+fn read_and_parse(paths: &[PathBuf], fs: &dyn FileSystem) -> (Vec<(PathBuf, Document, FileModel)>, Vec<InputError>) {
+    let results = parallel_map(paths, |path| {
+        fs.read(path).map_err(|e| e.to_string()).map(|text| {
+            let doc = Document::new(&text);
+            let model = FileModel::lower(&doc);
+            (doc, model)
+        })
+    });
     let mut loaded = Vec::new();
     let mut errors = Vec::new();
-    for (i, result) in all {
+    for (path, result) in paths.iter().zip(results) {
         match result {
-            Ok((doc, model)) => loaded.push((paths[i].clone(), doc, model)),
-            Err(message) => errors.push(InputError { path: paths[i].clone(), message: format!("cannot read: {message}") }),
+            Ok((doc, model)) => loaded.push((path.clone(), doc, model)),
+            Err(message) => errors.push(InputError { path: path.clone(), message: format!("cannot read: {message}") }),
         }
     }
     (loaded, errors)
@@ -183,24 +189,6 @@ fn read_and_parse(paths: &[PathBuf], fs: &dyn FileSystem) -> (Vec<(PathBuf, Docu
 
 /// Diagnostics of every checked file, on every core.
 fn diagnose(ws: &Workspace, ids: &[FileId], configs: &[Arc<Config>]) -> Vec<Vec<Diagnostic>> {
-    let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(ids.len().max(1));
-    let mut all: Vec<(usize, Vec<Diagnostic>)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(&id) = ids.get(i) else { break };
-                        out.push((i, file_diagnostics(ws, id, &configs[i])));
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("a check worker panicked")).collect()
-    });
-    all.sort_by_key(|(i, _)| *i);
-    all.into_iter().map(|(_, d)| d).collect()
+    let indexed: Vec<(FileId, &Arc<Config>)> = ids.iter().copied().zip(configs).collect();
+    parallel_map(&indexed, |(id, config)| file_diagnostics(ws, *id, config))
 }

@@ -101,7 +101,12 @@ impl FileModel {
                 candidates.next();
             }
             let block = match candidates.peek() {
-                Some((s, block)) if *s == start && block.len == len => Arc::clone(block),
+                // The new node must parse without errors too: an untouched
+                // block can still turn into an ERROR when error recovery in
+                // the block before it ends differently.
+                Some((s, block)) if *s == start && block.len == len && !node.has_error() && same_kind(block, node) => {
+                    Arc::clone(block)
+                }
                 _ => {
                     let end = (start + len).min(rope.len_bytes());
                     let text: String = rope.byte_slice(start.min(end)..end).into();
@@ -159,6 +164,22 @@ impl FileModel {
             previous.blocks.iter().map(|e| Arc::as_ptr(&e.block)).collect();
         self.blocks.iter().filter(|e| !old.contains(&Arc::as_ptr(&e.block))).count()
     }
+}
+
+/// Whether a lowered block and a syntax node are the same kind of block.
+fn same_kind(block: &Block, node: crate::syntax::Node<'_>) -> bool {
+    use crate::syntax::Kind;
+    matches!(
+        (block.kind, crate::syntax::kind_of(node)),
+        (BlockKind::FrontMatter, Kind::FrontMatter)
+            | (BlockKind::Heading(_), Kind::Heading)
+            | (BlockKind::Paragraph, Kind::Paragraph)
+            | (BlockKind::Quote, Kind::BlockQuote)
+            | (BlockKind::ListItem, Kind::ListItem)
+            | (BlockKind::Comment, Kind::Comment)
+            | (BlockKind::PartyDefinition, Kind::PartyDefinition)
+            | (BlockKind::SourceDefinition, Kind::SourceDefinition)
+    )
 }
 
 /// Splits a comma-separated value (`use:`, `allow:`, `aka:`) into trimmed
