@@ -111,9 +111,9 @@ fn an_edit_relowers_only_the_edited_block() {
     assert_eq!(after.blocks().len(), 200);
 }
 
-/// A longer text, cut into many small segments, edited with text that keeps
-/// it free of syntax errors (where segment boundaries cannot matter): the
-/// model must equal that of a fresh parse in one piece.
+/// A longer text, cut into many small segments, edited with whole marks,
+/// blank lines and block openers: the model must equal that of a fresh
+/// parse in one piece whenever the text has no syntax errors.
 fn safe_fragment() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop::sample::select(vec![
@@ -160,6 +160,20 @@ proptest! {
         }
         let whole = Document::with_segment_size(&text, usize::MAX / 4);
         prop_assert_eq!(whole.segment_count(), 1);
-        prop_assert_eq!(blocks_of(&doc), blocks_of(&whole));
+        let (ours, theirs) = (blocks_of(&doc), blocks_of(&whole));
+        // Always: the blocks tile the text, in order, with no gap.
+        let mut at = 0;
+        for (start, block) in &ours {
+            prop_assert_eq!(*start, at);
+            at += block.len;
+        }
+        prop_assert_eq!(at, text.len());
+        // Without syntax errors, blocks do not depend on where segments
+        // are cut. (Error recovery may: a `---` that opens an unclosed front
+        // matter, or an indented line after a blank one, is recovered from
+        // within its segment.)
+        if theirs.iter().all(|(_, b)| b.errors.is_empty() && b.kind != newsmark::model::BlockKind::Error) {
+            prop_assert_eq!(ours, theirs);
+        }
     }
 }

@@ -215,20 +215,19 @@ impl Document {
     /// merges the segments on either side; a segment grown far past the
     /// segment size is split again.
     fn repair_boundaries(&mut self, mut i: usize) {
-        loop {
-            let mut merged = false;
-            if i + 1 < self.segments.len() && !self.is_boundary(self.segments[i + 1].start) {
-                self.segments.remove(i + 1);
-                merged = true;
-            }
-            if i > 0 && !self.is_boundary(self.segments[i].start) {
-                self.segments.remove(i);
-                i -= 1;
-                merged = true;
-            }
-            if !merged {
-                break;
-            }
+        // Merge first, parse once: an edit that opens a front matter at the
+        // top can invalidate every boundary after it.
+        let mut merged = false;
+        while i + 1 < self.segments.len() && !self.is_boundary(self.segments[i + 1].start) {
+            self.segments.remove(i + 1);
+            merged = true;
+        }
+        while i > 0 && !self.is_boundary(self.segments[i].start) {
+            self.segments.remove(i);
+            i -= 1;
+            merged = true;
+        }
+        if merged {
             self.reparse_from_scratch(i);
         }
         let (start, end) = (self.segments[i].start, self.segment_end(i));
