@@ -27,15 +27,30 @@ fn open(c: &mut Client, path: &std::path::Path, text: &str) {
     c.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri(path), "languageId": "newsmark", "version": 1, "text": text}}));
 }
 
-#[test]
-fn diagnostics_hover_definition_in_utf16() {
+/// A workspace (cast + article), a server initialised with `encodings`,
+/// and the article opened, with its first diagnostics.
+struct Session {
+    dir: tempfile::TempDir,
+    article: std::path::PathBuf,
+    c: Client,
+    init: Value,
+    first: Vec<Value>,
+}
+
+fn session(encodings: &[&str]) -> Session {
     let dir = workspace();
     let article = dir.path().join("article.nmk");
     let mut c = Client::start();
-    let init = c.initialize(&["utf-16"]);
-    assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-16");
+    let init = c.initialize(encodings);
     open(&mut c, &article, ARTICLE);
-    let diags = c.diagnostics(&uri(&article), 1);
+    let first = c.diagnostics(&uri(&article), 1);
+    Session { dir, article, c, init, first }
+}
+
+#[test]
+fn diagnostics_hover_definition_in_utf16() {
+    let Session { dir, article, mut c, init, first: diags } = session(&["utf-16"]);
+    assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-16");
     assert_eq!(diags.len(), 1, "{diags:?}");
     let d = &diags[0];
     assert_eq!(d["code"], "unsourced-claim");
@@ -56,25 +71,15 @@ fn diagnostics_hover_definition_in_utf16() {
 
 #[test]
 fn utf8_is_negotiated_when_offered() {
-    let dir = workspace();
-    let article = dir.path().join("article.nmk");
-    let mut c = Client::start();
-    let init = c.initialize(&["utf-8", "utf-16"]);
+    let Session { init, first: diags, c, dir: _dir, .. } = session(&["utf-8", "utf-16"]);
     assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-8");
-    open(&mut c, &article, ARTICLE);
-    let diags = c.diagnostics(&uri(&article), 1);
     assert_eq!(diags[0]["range"]["start"]["character"], "한국어 Путин 😀 ".len());
     c.shutdown();
 }
 
 #[test]
 fn incremental_edits_match_a_fresh_open() {
-    let dir = workspace();
-    let article = dir.path().join("article.nmk");
-    let mut c = Client::start();
-    c.initialize(&["utf-16"]);
-    open(&mut c, &article, ARTICLE);
-    c.diagnostics(&uri(&article), 1);
+    let Session { dir, article, mut c, .. } = session(&["utf-16"]);
     // A deterministic pseudo-random walk of edits with multi-byte text.
     let pieces = ["{", "}", "@putin", "^tass", " ", "\n", "한", "😀", "Ж", "(", ")", "x", "\n\n", "@nobody"];
     let mut text: Vec<u16> = ARTICLE.encode_utf16().collect();
@@ -161,12 +166,7 @@ fn survives_unknown_methods_bad_params_and_bad_positions() {
 
 #[test]
 fn rename_and_references_cross_files() {
-    let dir = workspace();
-    let article = dir.path().join("article.nmk");
-    let mut c = Client::start();
-    c.initialize(&["utf-8"]);
-    open(&mut c, &article, ARTICLE);
-    c.diagnostics(&uri(&article), 1);
+    let Session { dir, article, mut c, .. } = session(&["utf-8"]);
     let col = "한국어 Путин 😀 {Unsourced by @".len();
     let refs = c.request("textDocument/references", json!({"textDocument": {"uri": uri(&article)}, "position": {"line": 4, "character": col}, "context": {"includeDeclaration": true}}));
     assert_eq!(refs["result"].as_array().unwrap().len(), 3, "{refs}");
@@ -232,12 +232,7 @@ fn indexing_progress_settings_and_watched_config() {
 
 #[test]
 fn code_actions_tokens_folds_and_links() {
-    let dir = workspace();
-    let article = dir.path().join("article.nmk");
-    let mut c = Client::start();
-    c.initialize(&["utf-16"]);
-    open(&mut c, &article, ARTICLE);
-    c.diagnostics(&uri(&article), 1);
+    let Session { dir, article, mut c, .. } = session(&["utf-16"]);
     let col = "한국어 Путин 😀 {Uns".encode_utf16().count() as u32;
     let actions = c.request("textDocument/codeAction", json!({"textDocument": {"uri": uri(&article)},
         "range": {"start": {"line": 4, "character": col}, "end": {"line": 4, "character": col}}, "context": {"diagnostics": []}}));
