@@ -182,7 +182,13 @@ impl Document {
             });
             let end = self.segment_end(first);
             let old = self.segments[first].tree.clone();
-            self.segments[first].tree = parse_range(&self.rope, seg_start..end, Some(&old));
+            let tree = parse_range(&self.rope, seg_start..end, Some(&old));
+            // tree-sitter's error recovery can end differently when it
+            // re-parses around reused nodes than in a fresh parse. A segment
+            // with errors is parsed again from scratch, so the tree never
+            // depends on the edit history (it costs one segment, ~32 KB).
+            self.segments[first].tree =
+                if tree.root_node().has_error() { parse_range(&self.rope, seg_start..end, None) } else { tree };
         } else {
             self.segments.drain(first + 1..=last);
             self.reparse_from_scratch(first);
