@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::codes::{Code, Level, Severity};
+use super::codes::{Code, Level};
 
 pub const CONFIG_FILE: &str = "newsmark.toml";
 
@@ -139,19 +139,10 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-pub fn severity_label(level: Level) -> &'static str {
-    match level {
-        Level::Off => "off",
-        Level::On(Severity::Error) => "error",
-        Level::On(Severity::Warning) => "warning",
-        Level::On(Severity::Info) => "info",
-        Level::On(Severity::Hint) => "hint",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::codes::Severity;
 
     #[test]
     fn parses_rules_statuses_and_files() {

@@ -341,16 +341,6 @@ impl Workspace {
         self.configs.clear();
     }
 
-    /// Cached configs for read-only use (after `config_for` filled them).
-    pub fn cached_config(&self, id: FileId) -> Arc<Config> {
-        let dir = self.file(id).and_then(|f| f.path.parent()).unwrap_or(Path::new(""));
-        let config = match self.configs.get(dir) {
-            Some(Ok(c)) => Arc::clone(c),
-            _ => Arc::new(Config::default()),
-        };
-        if self.overrides.is_empty() { config } else { Arc::new(config.with_overrides(&self.overrides)) }
-    }
-
     pub fn is_config_file(path: &Path) -> bool {
         path.file_name().is_some_and(|n| n == CONFIG_FILE)
     }

@@ -46,11 +46,6 @@ impl BlockRef<'_> {
     pub fn range(&self) -> Span {
         self.start..self.start + self.block.content_len
     }
-
-    /// Everything up to the next block, blank lines included.
-    pub fn full_range(&self) -> Span {
-        self.start..self.start + self.block.len
-    }
 }
 
 impl FileModel {

@@ -8,45 +8,9 @@
 
 local uv = vim.uv or vim.loop
 
-local function script_dir()
-  return vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h')
-end
-local PLUGIN = vim.fn.fnamemodify(script_dir(), ':h') -- editors/neovim
-local REPO = vim.fn.fnamemodify(PLUGIN, ':h:h')
-local BIN = os.getenv('NEWSMARK_BIN') or (REPO .. '/target/debug/newsmark')
-local SEED = os.getenv('NEWSMARK_SEED') or (REPO .. '/examples/seed')
-local TIMEOUT = tonumber(os.getenv('NEWSMARK_TIMEOUT_MS') or '') or 20000
-
-local passed, failed = 0, 0
-local function out(s)
-  io.stdout:write(s .. '\n')
-  io.stdout:flush()
-end
-
---- Runs one check; `fn` raises (error/assert) to fail.
-local function check(name, fn)
-  local ok, err = xpcall(fn, debug.traceback)
-  if ok then
-    passed = passed + 1
-    out('ok   - ' .. name)
-  else
-    failed = failed + 1
-    out('FAIL - ' .. name .. '\n       ' .. tostring(err):gsub('\n', '\n       '))
-  end
-  return ok
-end
-
-local function finish()
-  out(('%d passed, %d failed'):format(passed, failed))
-  io.stdout:flush()
-  os.exit(failed == 0 and passed > 0 and 0 or 1)
-end
-
-local function fatal(msg)
-  failed = failed + 1
-  out('FAIL - ' .. msg)
-  finish()
-end
+local H = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h') .. '/harness.lua')
+local PLUGIN, REPO, BIN, SEED, TIMEOUT = H.PLUGIN, H.REPO, H.BIN, H.SEED, H.TIMEOUT
+local out, check, finish, fatal, wait_for = H.out, H.check, H.finish, H.fatal, H.wait_for
 
 -- --------------------------------------------------------------- preflight
 
@@ -89,12 +53,6 @@ vim.lsp.enable('newsmark')
 
 -- ---------------------------------------------------------------- helpers
 
-local function wait_for(what, cond, ms)
-  local ok = vim.wait(ms or TIMEOUT, cond, 50)
-  if not ok then
-    error('timed out after ' .. (ms or TIMEOUT) .. ' ms waiting for ' .. what, 2)
-  end
-end
 
 local function buf_text(buf)
   return vim.api.nvim_buf_get_lines(buf, 0, -1, false)

@@ -7,42 +7,12 @@
 -- Prints `N passed, M failed`; exits non-zero on failure.
 
 local uv = vim.uv or vim.loop
-local PLUGIN = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h:h')
-local REPO = vim.fn.fnamemodify(PLUGIN, ':h:h')
-local BIN = os.getenv('NEWSMARK_BIN') or (REPO .. '/target/debug/newsmark')
-local SEED = os.getenv('NEWSMARK_SEED') or (REPO .. '/examples/seed')
-local TIMEOUT = tonumber(os.getenv('NEWSMARK_TIMEOUT_MS') or '') or 20000
-
-local passed, failed = 0, 0
-local function out(s)
-  io.stdout:write(s .. '\n')
-  io.stdout:flush()
-end
-local function check(name, fn)
-  local ok, err = xpcall(fn, debug.traceback)
-  if ok then
-    passed = passed + 1
-    out('ok   - ' .. name)
-  else
-    failed = failed + 1
-    out('FAIL - ' .. name .. '\n       ' .. tostring(err):gsub('\n', '\n       '))
-  end
-  return ok
-end
-local function finish()
-  out(('%d passed, %d failed'):format(passed, failed))
-  os.exit(failed == 0 and passed > 0 and 0 or 1)
-end
-local function wait_for(what, cond)
-  if not vim.wait(TIMEOUT, cond, 50) then
-    error('timed out after ' .. TIMEOUT .. ' ms waiting for ' .. what, 2)
-  end
-end
+local H = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h') .. '/harness.lua')
+local PLUGIN, REPO, BIN, SEED, TIMEOUT = H.PLUGIN, H.REPO, H.BIN, H.SEED, H.TIMEOUT
+local out, check, finish, wait_for = H.out, H.check, H.finish, H.wait_for
 
 if vim.fn.executable(BIN) ~= 1 then
-  out('FAIL - the newsmark binary is missing: ' .. BIN)
-  failed = failed + 1
-  finish()
+  H.fatal('the newsmark binary is missing: ' .. BIN)
 end
 
 local WORK = vim.fn.tempname() .. '-newsmark-setup'
