@@ -87,6 +87,6 @@ fn edit_reparse_and_relower(b: Bencher, size: usize) {
     b.bench_local(|| {
         let record = if inserted { doc.edit(at..at + 1, "") } else { doc.edit(at..at, "x") };
         inserted = !inserted;
-        model = FileModel::relower(&doc, Some(&model), &[record]);
+        model = FileModel::relower(&doc, std::mem::replace(&mut model, FileModel::empty()), &[record]);
     });
 }

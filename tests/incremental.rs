@@ -24,7 +24,7 @@ fn dump(node: Node<'_>, out: &mut String) {
 
 fn tree_dump(doc: &Document) -> String {
     let mut s = String::new();
-    dump(doc.tree().root_node(), &mut s);
+    dump(doc.tree().expect("documents made with `new` keep their trees").root_node(), &mut s);
     s
 }
 
@@ -72,7 +72,7 @@ proptest! {
             let end = floor(&expected, start + e.len);
             expected.replace_range(start..end, &e.text);
             let record = doc.edit(start..end, &e.text);
-            model = FileModel::relower(&doc, Some(&model), &[record]);
+            model = FileModel::relower(&doc, model, &[record]);
             prop_assert_eq!(doc.text(), expected.clone());
         }
         let fresh = Document::new(&expected);
@@ -82,6 +82,8 @@ proptest! {
         let a: Vec<_> = model.blocks().map(|b| (b.start, b.block.clone())).collect();
         let b: Vec<_> = fresh_model.blocks().map(|b| (b.start, b.block.clone())).collect();
         prop_assert_eq!(a, b);
+        // So are the per-id tallies kept alongside.
+        prop_assert_eq!(model.all_id_stats(), fresh_model.all_id_stats());
     }
 }
 
@@ -106,9 +108,9 @@ fn an_edit_relowers_only_the_edited_block() {
     let before = FileModel::lower(&doc);
     let at = text.find("claim 100").unwrap();
     let record = doc.edit(at..at, "X");
-    let after = FileModel::relower(&doc, Some(&before), &[record]);
+    let after = FileModel::relower(&doc, before.clone(), &[record]);
     assert_eq!(after.count_relowered(&before), 1);
-    assert_eq!(after.blocks().len(), 200);
+    assert_eq!(after.block_count(), 200);
 }
 
 /// A longer text, cut into many small segments, edited with whole marks,
@@ -145,8 +147,13 @@ proptest! {
                 text.push_str("[@putin]: Vladimir Putin\n  role: President\n\n");
             }
         }
-        let mut doc = Document::with_segment_size(&text, 64);
+        // Lazy, with room for two trees: segments lose their trees and are
+        // parsed from scratch when edited again.
+        let mut doc = Document::lazy_with_segment_size(&text, 64);
+        doc.set_tree_budget(2);
+        let mut model = FileModel::lower(&doc);
         prop_assert!(doc.segment_count() > 10);
+        prop_assert_eq!(doc.tree_count(), 0);
         for e in &edits {
             // Only at line starts or between words, where the safe
             // fragments cannot split a mark.
@@ -155,12 +162,20 @@ proptest! {
             let end = floor(&text, at + e.len);
             let end = if text[at..end].contains(|c: char| !c.is_alphanumeric() && c != ' ') { at } else { end };
             text.replace_range(at..end, &e.text);
-            doc.edit(at..end, &e.text);
+            let record = doc.edit(at..end, &e.text);
+            model = FileModel::relower(&doc, model, &[record]);
             prop_assert_eq!(doc.text(), text.clone());
+            prop_assert!(doc.tree_count() <= 2.max(record.segments.inserted), "{} trees kept", doc.tree_count());
         }
         let whole = Document::with_segment_size(&text, usize::MAX / 4);
         prop_assert_eq!(whole.segment_count(), 1);
         let (ours, theirs) = (blocks_of(&doc), blocks_of(&whole));
+        // The model re-lowered segment by segment equals one lowered from
+        // scratch, errors or not.
+        let relowered: Vec<_> = model.blocks().map(|b| (b.start, b.block.clone())).collect();
+        prop_assert_eq!(&relowered, &ours);
+        let fresh_model = FileModel::lower(&doc);
+        prop_assert_eq!(model.all_id_stats(), fresh_model.all_id_stats());
         // Always: the blocks tile the text, in order, with no gap (but for
         // blank lines at the very start, which belong to no block).
         let mut at = ours.first().map_or(text.len(), |(s, _)| *s);

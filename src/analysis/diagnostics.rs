@@ -74,9 +74,17 @@ pub fn file_diagnostics(ws: &Workspace, id: FileId, config: &Config) -> Vec<Diag
 #[derive(Default)]
 pub struct DiagnosticsCache {
     fingerprint: u64,
+    /// Bumped on every use; entries not seen in a use are dropped.
+    generation: u64,
     /// Keyed by the block's address; the `Arc` held here keeps the address
     /// from being reused by another block while the entry exists.
-    entries: HashMap<usize, (Arc<Block>, Vec<Diagnostic>)>,
+    entries: HashMap<usize, CacheEntry>,
+}
+
+struct CacheEntry {
+    _block: Arc<Block>,
+    diagnostics: Vec<Diagnostic>,
+    seen: u64,
 }
 
 /// What block diagnostics depend on beyond the block: the definitions in
@@ -105,22 +113,22 @@ pub fn file_diagnostics_cached(ws: &Workspace, id: FileId, config: &Config, cach
         d.related = dup.related.clone();
     }
 
-    let mut entries = HashMap::with_capacity_and_hasher(model.blocks().len(), Default::default());
+    cache.generation += 1;
+    let generation = cache.generation;
     for block in model.blocks() {
         let key = Arc::as_ptr(block.shared) as usize;
-        let relative = match cache.entries.remove(&key) {
-            Some((shared, diags)) => (shared, diags),
-            None => {
-                let at_zero = BlockRef { start: 0, ..block };
-                let mut local = Sink { out: Vec::new() };
-                block_diagnostics(&mut local, &scope, config, at_zero);
-                (Arc::clone(block.shared), local.out)
-            }
-        };
-        sink.out.extend(relative.1.iter().map(|d| shifted(d, block.start, id)));
-        entries.insert(key, relative);
+        let entry = cache.entries.entry(key).or_insert_with(|| {
+            let at_zero = BlockRef { start: 0, ..block };
+            let mut local = Sink { out: Vec::new() };
+            block_diagnostics(&mut local, &scope, config, at_zero);
+            CacheEntry { _block: Arc::clone(block.shared), diagnostics: local.out, seen: 0 }
+        });
+        entry.seen = generation;
+        sink.out.extend(entry.diagnostics.iter().map(|d| shifted(d, block.start, id)));
     }
-    cache.entries = entries;
+    if cache.entries.len() > model.block_count() {
+        cache.entries.retain(|_, e| e.seen == generation);
+    }
 
     imports(&mut sink, ws, id);
     unused(&mut sink, ws, id);
@@ -282,7 +290,7 @@ fn claims(sink: &mut Sink, scope: &Scope<'_>, block: BlockRef<'_>) {
                 message: "the outer claim".to_string(),
             });
         }
-        if claim.text.is_empty() {
+        if claim.empty {
             sink.push(Code::EmptyClaim, block.abs(&claim.range), "empty claim: write the claim's text between the braces".to_string());
             continue;
         }
@@ -389,18 +397,12 @@ fn unused(sink: &mut Sink, ws: &Workspace, id: FileId) {
     if file.model.definitions().next().is_none() {
         return;
     }
-    let mut used: HashSet<(RefKind, &str)> = HashSet::default();
-    let users = std::iter::once(id).chain(ws.importers(id).into_iter().filter(|f| ws.file(*f).is_some_and(|f| f.checked)));
-    for user in users {
-        let Some(u) = ws.file(user) else { continue };
-        for block in u.model.blocks() {
-            for r in &block.block.references {
-                used.insert((r.kind, &r.id));
-            }
-        }
-    }
+    let users: Vec<&crate::model::FileModel> = std::iter::once(id)
+        .chain(ws.importers(id).into_iter().filter(|f| ws.file(*f).is_some_and(|f| f.checked)))
+        .filter_map(|f| ws.file(f).map(|f| &f.model))
+        .collect();
     for (block, def) in file.model.definitions() {
-        if !used.contains(&(def.kind, &*def.id)) {
+        if !users.iter().any(|m| m.is_referenced(def.kind, &def.id)) {
             let d = sink.push(
                 Code::UnusedDefinition,
                 block.abs(&def.header),
@@ -418,23 +420,17 @@ fn suppress_and_level(diags: Vec<Diagnostic>, model: &crate::model::FileModel, c
         .front_matter_field("allow")
         .map(|f| split_list(&f.value, 0).into_iter().map(|i| i.value.to_string()).collect())
         .unwrap_or_default();
-    // Block index → codes allowed there by the `%% allow:` comments above it.
-    let mut block_allow: HashMap<usize, HashSet<&str>> = HashMap::default();
-    let mut pending: Vec<&str> = Vec::new();
-    for block in model.blocks() {
-        if block.block.kind == BlockKind::Comment {
-            pending.extend(block.block.allow.iter().map(|i| &*i.value));
-        } else if !pending.is_empty() {
-            block_allow.insert(block.index, pending.drain(..).collect());
-        }
-    }
+    // Codes allowed in a block: those of the `%% allow:` comments right
+    // above it.
+    let allowed_in = |block: BlockRef<'_>, code: Code| {
+        (0..block.index).rev().map_while(|i| model.block(i).filter(|b| b.block.kind == BlockKind::Comment)).any(|c| {
+            c.block.allow.iter().any(|item| &*item.value == code.name())
+        })
+    };
     diags
         .into_iter()
         .filter(|d| !file_allow.contains(d.code.name()))
-        .filter(|d| {
-            let Some(block) = model.block_at(d.range.start) else { return true };
-            block_allow.get(&block.index).is_none_or(|codes| !codes.contains(d.code.name()))
-        })
+        .filter(|d| model.block_at(d.range.start).is_none_or(|block| block.block.kind == BlockKind::Comment || !allowed_in(block, d.code)))
         .filter_map(|mut d| match config.level(d.code) {
             Level::Off => None,
             Level::On(severity) => {

@@ -1,6 +1,6 @@
 //! Queries the editor asks, answered in core types and byte offsets.
 
-use crate::model::{BlockKind, Definition, RefContext, RefKind, Span, is_identifier};
+use crate::model::{BlockKind, Definition, RefContext, RefKind, Span, claim_text, is_identifier};
 
 use super::config::Config;
 use super::diagnostics::{FRONT_MATTER_KEYS, PARTY_PROPERTIES, SOURCE_PROPERTIES};
@@ -210,9 +210,9 @@ fn card(ws: &Workspace, scope: &Scope<'_>, def: DefLoc<'_>) -> String {
             if let Some(url) = d.property_value("url") {
                 s.push_str(&format!("\n\n<{url}>"));
             }
-            let citing = citing_claims(ws, scope, &d.id);
-            s.push_str(&format!("\n\nCited by {} claim{}", citing.len(), if citing.len() == 1 { "" } else { "s" }));
-            for text in citing.iter().take(5) {
+            let (count, citing) = citing_claims(ws, scope, &d.id, 5);
+            s.push_str(&format!("\n\nCited by {count} claim{}", if count == 1 { "" } else { "s" }));
+            for text in &citing {
                 s.push_str(&format!("\n- {}", ellipsize(text, 80)));
             }
         }
@@ -232,43 +232,38 @@ fn audience(ws: &Workspace, scope: &Scope<'_>) -> Vec<FileId> {
 
 /// (claims the party asserts, of which unsourced) across its audience.
 fn party_claims(ws: &Workspace, scope: &Scope<'_>, id: &str) -> (usize, usize) {
-    let (mut all, mut unsourced) = (0, 0);
-    for f in audience(ws, scope) {
-        let Some(file) = ws.file(f) else { continue };
-        for block in file.model.blocks() {
-            let b = block.block;
-            for i in 0..b.claims.len() {
-                let asserts = b.claim_references(i).any(|r| r.kind == RefKind::Party && r.context == RefContext::Attribution && &*r.id == id);
-                if asserts {
-                    all += 1;
-                    if !b.claim_references(i).any(|r| r.kind == RefKind::Source) {
-                        unsourced += 1;
-                    }
-                }
-            }
-        }
-    }
-    (all, unsourced)
+    audience(ws, scope).into_iter().filter_map(|f| ws.file(f)).fold((0, 0), |(all, unsourced), file| {
+        let s = file.model.id_stats(RefKind::Party, id);
+        (all + s.claims_asserted as usize, unsourced + s.claims_unsourced as usize)
+    })
 }
 
-fn citing_claims(ws: &Workspace, scope: &Scope<'_>, id: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for f in audience(ws, scope) {
-        let Some(file) = ws.file(f) else { continue };
+/// How many claims cite source `id` across its audience, and the text of
+/// the first `n`.
+fn citing_claims(ws: &Workspace, scope: &Scope<'_>, id: &str, n: usize) -> (usize, Vec<String>) {
+    let files: Vec<_> = audience(ws, scope).into_iter().filter_map(|f| ws.file(f)).collect();
+    let count = files.iter().map(|f| f.model.id_stats(RefKind::Source, id).claims_citing as usize).sum();
+    let mut texts = Vec::new();
+    'files: for file in files.into_iter().filter(|f| f.model.id_stats(RefKind::Source, id).claims_citing > 0) {
         for block in file.model.blocks() {
             let b = block.block;
             for (i, c) in b.claims.iter().enumerate() {
+                if texts.len() == n {
+                    break 'files;
+                }
                 if b.claim_references(i).any(|r| r.kind == RefKind::Source && &*r.id == id) {
-                    out.push(c.text.clone());
+                    texts.push(claim_text(&file.doc, block, c));
                 }
             }
         }
     }
-    out
+    (count, texts)
 }
 
 fn claim_card(ws: &Workspace, file: FileId, scope: &Scope<'_>, block: usize, claim: usize) -> Option<String> {
-    let b = ws.file(file)?.model.block(block)?.block;
+    let f = ws.file(file)?;
+    let block = f.model.block(block)?;
+    let b = block.block;
     let c = b.claims.get(claim)?;
     let name = |kind: RefKind, id: &str| {
         scope.lookup(kind, id).map(|d| d.def.name.clone()).filter(|n| !n.is_empty()).unwrap_or_else(|| format!("{}{id}", kind.sigil()))
@@ -280,7 +275,7 @@ fn claim_card(ws: &Workspace, file: FileId, scope: &Scope<'_>, block: usize, cla
         .collect();
     let sources: Vec<String> = b.claim_references(claim).filter(|r| r.kind == RefKind::Source).map(|r| name(RefKind::Source, &r.id)).collect();
     let statuses: Vec<String> = b.claim_statuses(claim).map(|s| s.word.to_string()).collect();
-    let mut s = format!("**Claim**: {}", ellipsize(&c.text, 120));
+    let mut s = format!("**Claim**: {}", ellipsize(&claim_text(&f.doc, block, c), 120));
     s.push_str(&format!("\n\nAsserted by: {}", if by.is_empty() { "—".to_string() } else { by.join(", ") }));
     s.push_str(&format!("\n\nSources: {}", if sources.is_empty() { "none (unsourced)".to_string() } else { sources.join(", ") }));
     if !statuses.is_empty() {
@@ -411,7 +406,7 @@ pub fn document_symbols(ws: &Workspace, file: FileId) -> Vec<Symbol> {
         }
         for c in &b.claims {
             out.push(Symbol {
-                name: ellipsize(&c.text, 60),
+                name: ellipsize(&claim_text(&f.doc, block, c), 60),
                 detail: None,
                 kind: SymbolKind::Claim,
                 range: block.abs(&c.range),

@@ -155,14 +155,15 @@ impl Workspace {
     }
 
     pub fn set_text(&mut self, path: &Path, text: &str, checked: bool) -> FileId {
-        self.insert(path, Document::new(text), checked)
+        self.insert(path, Document::lazy(text), checked)
     }
 
     /// Applies edits to a file and re-lowers only what changed.
     pub fn edit(&mut self, id: FileId, edits: &[TextEdit]) {
         let Some(file) = self.files.get_mut(id).and_then(Option::as_mut) else { return };
         let records = file.doc.apply_edits(edits);
-        file.model = FileModel::relower(&file.doc, Some(&file.model), &records);
+        let previous = std::mem::replace(&mut file.model, FileModel::empty());
+        file.model = FileModel::relower(&file.doc, previous, &records);
         // Cheap: only the front matter's `use:` is read.
         self.resolve_imports(id);
     }

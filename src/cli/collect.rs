@@ -171,7 +171,7 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
 fn read_and_parse(paths: &[PathBuf], fs: &dyn FileSystem) -> (Vec<(PathBuf, Document, FileModel)>, Vec<InputError>) {
     let results = parallel_map(paths, |path| {
         fs.read(path).map_err(|e| e.to_string()).map(|text| {
-            let doc = Document::new(&text);
+            let doc = Document::lazy(&text);
             let model = FileModel::lower(&doc);
             (doc, model)
         })

@@ -60,20 +60,40 @@ pub fn to_offset(doc: &Document, pos: Position, enc: Encoding) -> usize {
     doc.floor_char_boundary(line_start + within)
 }
 
+/// The LSP position of a byte offset (moved back to a character start).
+/// Three rope lookups; the column is counted in the line's own bytes.
 pub fn to_position(doc: &Document, offset: usize, enc: Encoding) -> Position {
     let rope = doc.rope();
-    let offset = doc.floor_char_boundary(offset);
+    let mut offset = offset.min(rope.len_bytes());
+    let (chunk, chunk_start, _, _) = rope.chunk_at_byte(offset);
+    // Chunks start and end at character boundaries.
+    let bytes = chunk.as_bytes();
+    while offset > chunk_start && offset - chunk_start < bytes.len() && (bytes[offset - chunk_start] & 0xC0) == 0x80 {
+        offset -= 1;
+    }
     let line = rope.byte_to_line(offset);
     let line_start = rope.line_to_byte(line);
     let character = match enc {
         Encoding::Utf8 => offset - line_start,
-        Encoding::Utf16 => {
-            let a = rope.char_to_utf16_cu(rope.byte_to_char(line_start));
-            let b = rope.char_to_utf16_cu(rope.byte_to_char(offset));
-            b - a
-        }
+        Encoding::Utf16 if line_start >= chunk_start => utf16_len(&bytes[line_start - chunk_start..offset - chunk_start]),
+        Encoding::Utf16 => rope.byte_slice(line_start..offset).chunks().map(|c| utf16_len(c.as_bytes())).sum(),
     };
     Position { line: line as u32, character: character as u32 }
+}
+
+/// UTF-16 code units in valid UTF-8: one per character, two for those
+/// outside the BMP (4-byte sequences).
+fn utf16_len(bytes: &[u8]) -> usize {
+    let per_byte = |b: &[u8]| b.iter().map(|&b| usize::from((b & 0xC0) != 0x80) + usize::from(b >= 0xF0)).sum::<usize>();
+    // ASCII eight bytes at a time: prose is mostly ASCII, and the sweep in
+    // `positions` counts whole lines.
+    let mut words = bytes.chunks_exact(8);
+    let mut n = 0;
+    for w in &mut words {
+        let word = u64::from_le_bytes(w.try_into().expect("chunks of eight"));
+        n += if word & 0x8080_8080_8080_8080 == 0 { 8 } else { per_byte(w) };
+    }
+    n + per_byte(words.remainder())
 }
 
 pub fn to_range(doc: &Document, range: Range, enc: Encoding) -> std::ops::Range<usize> {
@@ -91,14 +111,92 @@ pub fn location(ws: &Workspace, loc: &CoreLocation, enc: Encoding) -> Option<Loc
     Some(Location { uri: Uri::from_file_path(&file.path)?, range: to_lsp_range(&file.doc, &loc.range, enc) })
 }
 
+/// Positions of many offsets in one pass over the text: for every
+/// diagnostic of a large file, one sweep is cheaper than three rope
+/// lookups per position. Offsets are expected at character boundaries
+/// (inside a character, the column counts its first byte).
+pub fn positions(doc: &Document, offsets: &[usize], enc: Encoding) -> Vec<Position> {
+    let rope = doc.rope();
+    let units = |bytes: &[u8]| match enc {
+        Encoding::Utf8 => bytes.len(),
+        Encoding::Utf16 => utf16_len(bytes),
+    };
+    let mut order: Vec<u32> = (0..offsets.len() as u32).collect();
+    order.sort_unstable_by_key(|&i| offsets[i as usize]);
+    let mut out = vec![Position::default(); offsets.len()];
+    let mut chunks = rope.chunks();
+    let (mut chunk, mut chunk_start): (&[u8], usize) = (&[], 0);
+    // The sweep has read `..at`: `line` lines, `col` units into the last.
+    let (mut at, mut line, mut col) = (0usize, 0usize, 0usize);
+    for i in order {
+        let target = offsets[i as usize].min(rope.len_bytes());
+        while at < target {
+            if at >= chunk_start + chunk.len() {
+                chunk_start += chunk.len();
+                match chunks.next() {
+                    Some(c) => chunk = c.as_bytes(),
+                    None => break,
+                }
+                continue;
+            }
+            let end = (target - chunk_start).min(chunk.len());
+            let piece = &chunk[at - chunk_start..end];
+            match memchr::memrchr(b'\n', piece) {
+                Some(last) => {
+                    line += memchr::memchr_iter(b'\n', piece).count();
+                    col = units(&piece[last + 1..]);
+                }
+                None => col += units(piece),
+            }
+            at = chunk_start + end;
+        }
+        out[i as usize] = Position { line: line as u32, character: col as u32 };
+    }
+    out
+}
+
+/// Core diagnostics of `file` as LSP diagnostics.
+pub fn diagnostics(ws: &Workspace, file: FileId, diags: &[CoreDiagnostic], enc: Encoding) -> Vec<Diagnostic> {
+    let Some(f) = ws.file(file) else { return Vec::new() };
+    let offsets: Vec<usize> = diags.iter().flat_map(|d| [d.range.start, d.range.end]).collect();
+    let at = positions(&f.doc, &offsets, enc);
+    // Related locations name few files: make each URI once.
+    let mut uris: std::collections::HashMap<FileId, Option<Uri>> = std::collections::HashMap::new();
+    diags
+        .iter()
+        .enumerate()
+        .map(|(i, d)| diagnostic_with(ws, d, Range { start: at[2 * i], end: at[2 * i + 1] }, enc, &mut uris))
+        .collect()
+}
+
 pub fn diagnostic(ws: &Workspace, file: FileId, d: &CoreDiagnostic, enc: Encoding) -> Diagnostic {
     let doc = &ws.file(file).expect("diagnosed file is loaded").doc;
-    let mut message = d.message.clone();
-    if let Some(help) = &d.help {
-        message.push_str(&format!("\nhelp: {help}"));
-    }
+    diagnostic_with(ws, d, to_lsp_range(doc, &d.range, enc), enc, &mut std::collections::HashMap::new())
+}
+
+fn diagnostic_with(
+    ws: &Workspace,
+    d: &CoreDiagnostic,
+    range: Range,
+    enc: Encoding,
+    uris: &mut std::collections::HashMap<FileId, Option<Uri>>,
+) -> Diagnostic {
+    let message = match &d.help {
+        Some(help) => format!("{}\nhelp: {help}", d.message),
+        None => d.message.clone(),
+    };
+    let related: Vec<DiagnosticRelatedInformation> = d
+        .related
+        .iter()
+        .filter_map(|r| {
+            let f = ws.file(r.file)?;
+            let uri = uris.entry(r.file).or_insert_with(|| Uri::from_file_path(&f.path)).clone()?;
+            let location = Location { uri, range: to_lsp_range(&f.doc, &r.range, enc) };
+            Some(DiagnosticRelatedInformation { location, message: r.message.clone() })
+        })
+        .collect();
     Diagnostic {
-        range: to_lsp_range(doc, &d.range, enc),
+        range,
         severity: Some(match d.severity {
             Severity::Error => DiagnosticSeverity::ERROR,
             Severity::Warning => DiagnosticSeverity::WARNING,
@@ -108,16 +206,7 @@ pub fn diagnostic(ws: &Workspace, file: FileId, d: &CoreDiagnostic, enc: Encodin
         code: Some(NumberOrString::String(d.code.name().to_string())),
         source: Some("newsmark".to_string()),
         message,
-        related_information: Some(
-            d.related
-                .iter()
-                .filter_map(|r| {
-                    let location = location(ws, &CoreLocation { file: r.file, range: r.range.clone() }, enc)?;
-                    Some(DiagnosticRelatedInformation { location, message: r.message.clone() })
-                })
-                .collect(),
-        )
-        .filter(|v: &Vec<_>| !v.is_empty()),
+        related_information: Some(related).filter(|v| !v.is_empty()),
         tags: d.unnecessary.then(|| vec![DiagnosticTag::UNNECESSARY]),
         code_description: None,
         data: None,
@@ -175,4 +264,54 @@ pub fn semantic_tokens(doc: &Document, tokens: &[newsmark::analysis::structure::
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The position of `offset` counted the slow, obvious way.
+    fn reference(text: &str, offset: usize, enc: Encoding) -> Position {
+        let before = &text[..offset];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = match enc {
+            Encoding::Utf8 => offset - line_start,
+            Encoding::Utf16 => before[line_start..].encode_utf16().count(),
+        };
+        Position { line: before.matches('\n').count() as u32, character: col as u32 }
+    }
+
+    #[test]
+    fn positions_match_a_plain_count_in_both_encodings() {
+        // Long enough for many rope chunks, so lines cross chunk ends.
+        let mut text = String::new();
+        for i in 0..400 {
+            text.push_str(&format!("Путин {i} 한국어 😀 {{claim}}(@putin)\r\nline two é\n\n"));
+        }
+        let doc = Document::new(&text);
+        let offsets: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+        for enc in [Encoding::Utf8, Encoding::Utf16] {
+            let swept = positions(&doc, &offsets, enc);
+            // Unsorted input too: every other offset, reversed.
+            let shuffled: Vec<usize> = offsets.iter().rev().step_by(2).copied().collect();
+            let swept_shuffled = positions(&doc, &shuffled, enc);
+            for (k, &o) in offsets.iter().enumerate() {
+                let want = reference(&text, o, enc);
+                assert_eq!(swept[k], want, "sweep at {o} ({enc:?})");
+                assert_eq!(to_position(&doc, o, enc), want, "lookup at {o} ({enc:?})");
+                // Between `\r` and `\n` is no place a client can name.
+                if !text[..o].ends_with('\r') {
+                    assert_eq!(to_offset(&doc, want, enc), o, "back from {want:?} ({enc:?})");
+                }
+            }
+            for (k, &o) in shuffled.iter().enumerate() {
+                assert_eq!(swept_shuffled[k], reference(&text, o, enc));
+            }
+        }
+        // Past the end: clamped.
+        assert_eq!(positions(&doc, &[text.len() + 10], Encoding::Utf16)[0], reference(&text, text.len(), Encoding::Utf16));
+        // Inside a character: `to_position` moves back to its start.
+        let inside = text.find('П').unwrap() + 1;
+        assert_eq!(to_position(&doc, inside, Encoding::Utf16), reference(&text, inside - 1, Encoding::Utf16));
+    }
 }

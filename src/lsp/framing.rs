@@ -116,6 +116,21 @@ fn check(body: &[u8]) -> Result<(), Value> {
     }
 }
 
+/// A notification from the server as a whole frame, serialised in one go.
+pub fn notification<P: serde::Serialize>(method: &str, params: &P) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct Notification<'a, P> {
+        jsonrpc: &'static str,
+        method: &'a str,
+        params: &'a P,
+    }
+    let body = serde_json::to_vec(&Notification { jsonrpc: "2.0", method, params })
+        .expect("LSP types serialise to JSON");
+    let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    frame.extend_from_slice(&body);
+    frame
+}
+
 /// A reply as a whole frame.
 pub fn frame(reply: &Value) -> Vec<u8> {
     let body = reply.to_string();

@@ -1,6 +1,6 @@
 //! The model of one file: its blocks, lowered incrementally.
 
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 
@@ -9,19 +9,115 @@ use crate::syntax::{Document, EditRecord};
 use super::lower::lower_block;
 use super::types::*;
 
-/// A file's model: the lowered blocks in document order.
+/// A file's model: the lowered blocks in document order, grouped by the
+/// document's segments.
 ///
-/// Re-lowering after an edit reuses every block whose text the edits did not
+/// Re-lowering after an edit moves the blocks of every segment the edit did
+/// not re-parse as they are (their starts are relative to the segment), and
+/// in the re-parsed segments reuses every block whose text the edits did not
 /// touch and that tree-sitter parsed to the same extent: block ranges are
-/// relative, and a block's parse depends only on its own text, so only the
-/// edited blocks are lowered again.
+/// relative, and a block's parse depends only on its own text. So an edit
+/// costs one segment, whatever the size of the file.
 #[derive(Clone)]
 pub struct FileModel {
+    segments: Vec<ModelSegment>,
+    /// What the file says about each id, kept up to date segment by
+    /// segment, so `unused-definition` and hover cards need not read every
+    /// block. Indexed by [`RefKind`].
+    stats: [HashMap<Box<str>, IdStats>; 2],
+}
+
+/// What a file says about one party or source id.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IdStats {
+    /// References to it, anywhere.
+    pub references: u32,
+    /// Claims whose attribution names it (a party).
+    pub claims_asserted: u32,
+    /// Of those, claims with no source.
+    pub claims_unsourced: u32,
+    /// Claims that cite it (a source), in the text or the attribution.
+    pub claims_citing: u32,
+}
+
+type Stats = [HashMap<Box<str>, IdStats>; 2];
+
+fn kind_index(kind: RefKind) -> usize {
+    match kind {
+        RefKind::Party => 0,
+        RefKind::Source => 1,
+    }
+}
+
+/// Adds (or takes away) what `block` says about each id.
+fn tally(block: &Block, stats: &mut Stats, add: bool) {
+    fn bump(stats: &mut Stats, kind: RefKind, id: &str, add: bool, field: fn(&mut IdStats) -> &mut u32) {
+        let map = &mut stats[kind_index(kind)];
+        if add {
+            if !map.contains_key(id) {
+                map.insert(id.into(), IdStats::default());
+            }
+        }
+        let Some(entry) = map.get_mut(id) else { return };
+        let n = field(entry);
+        *n = if add { *n + 1 } else { n.saturating_sub(1) };
+        if *entry == IdStats::default() {
+            map.remove(id);
+        }
+    }
+    for r in &block.references {
+        bump(stats, r.kind, &r.id, add, |s| &mut s.references);
+    }
+    for i in 0..block.claims.len() {
+        let (mut parties, mut sources): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+        for r in block.claim_references(i) {
+            match (r.kind, r.context) {
+                (RefKind::Party, RefContext::Attribution) if !parties.contains(&&*r.id) => parties.push(&r.id),
+                (RefKind::Source, _) if !sources.contains(&&*r.id) => sources.push(&r.id),
+                _ => {}
+            }
+        }
+        for p in &parties {
+            bump(stats, RefKind::Party, p, add, |s| &mut s.claims_asserted);
+            if sources.is_empty() {
+                bump(stats, RefKind::Party, p, add, |s| &mut s.claims_unsourced);
+            }
+        }
+        for src in &sources {
+            bump(stats, RefKind::Source, src, add, |s| &mut s.claims_citing);
+        }
+    }
+}
+
+#[derive(Clone)]
+struct ModelSegment {
+    /// The segment's start in the document.
+    start: usize,
+    /// The index of its first block in the file.
+    first: usize,
     blocks: Vec<BlockEntry>,
+    /// Which of its blocks are definitions, so listing definitions does
+    /// not read every block.
+    definitions: Vec<u32>,
+}
+
+impl ModelSegment {
+    fn new(start: usize, blocks: Vec<BlockEntry>) -> ModelSegment {
+        let definitions =
+            blocks.iter().enumerate().filter(|(_, e)| e.block.definition.is_some()).map(|(k, _)| k as u32).collect();
+        ModelSegment { start, first: 0, blocks, definitions }
+    }
+
+    fn tally(&self, stats: &mut Stats, add: bool) {
+        for e in &self.blocks {
+            tally(&e.block, stats, add);
+        }
+    }
 }
 
 #[derive(Clone)]
 struct BlockEntry {
+    /// Relative to the segment's start.
     start: usize,
     block: Arc<Block>,
 }
@@ -48,32 +144,97 @@ impl BlockRef<'_> {
     }
 }
 
+/// Old blocks that may be reused, at their places after the edits, in order.
+struct Candidates<'a> {
+    list: Vec<(usize, &'a Arc<Block>)>,
+    at: usize,
+}
+
+impl Candidates<'_> {
+    /// The old block that stands at `start` with the same extent and kind
+    /// as `node`, if any.
+    fn take(&mut self, start: usize, len: usize, node: crate::syntax::Node<'_>) -> Option<Arc<Block>> {
+        while self.list.get(self.at).is_some_and(|(s, _)| *s < start) {
+            self.at += 1;
+        }
+        match self.list.get(self.at) {
+            // The new node must parse without errors too: an untouched
+            // block can still turn into an ERROR when error recovery in
+            // the block before it ends differently.
+            Some((s, block)) if *s == start && block.len == len && !node.has_error() && same_kind(block, node) => {
+                Some(Arc::clone(block))
+            }
+            _ => None,
+        }
+    }
+}
+
 impl FileModel {
     pub fn empty() -> FileModel {
-        FileModel { blocks: Vec::new() }
+        FileModel { segments: Vec::new(), stats: Default::default() }
     }
 
-    /// Lowers `doc` from scratch.
+    /// Lowers `doc` from scratch, segments in parallel. Segments without a
+    /// kept tree are parsed on the way and their trees dropped.
     pub fn lower(doc: &Document) -> FileModel {
-        Self::relower(doc, None, &[])
+        let lowered = crate::syntax::par_segments(doc.segment_count(), |i| {
+            lower_segment(doc, i, &mut Candidates { list: Vec::new(), at: 0 })
+        });
+        let mut model = FileModel {
+            segments: lowered.into_iter().enumerate().map(|(i, blocks)| ModelSegment::new(doc.segment_start(i), blocks)).collect(),
+            stats: Default::default(),
+        };
+        for s in &model.segments {
+            s.tally(&mut model.stats, true);
+        }
+        model.number();
+        model
     }
 
-    /// Lowers `doc` after `edits`, reusing the blocks of `previous` (the model
-    /// before the edits) that the edits did not touch.
-    pub fn relower(doc: &Document, previous: Option<&FileModel>, edits: &[EditRecord]) -> FileModel {
-        let rope = doc.rope();
-        // Untouched old blocks at their new starts, in order (edits keep
-        // the order of what they do not touch), for a merge walk below.
-        let mut reusable: Vec<(usize, &Arc<Block>)> = Vec::new();
-        if let Some(previous) = previous {
-            'blocks: for entry in &previous.blocks {
+    /// Lowers `doc` after `edits`, reusing what it can of `previous` (the
+    /// model before the edits).
+    pub fn relower(doc: &Document, previous: FileModel, edits: &[EditRecord]) -> FileModel {
+        // Which of the document's segments are old ones, moved.
+        let old_count = previous.segments.len();
+        let mut origin: Vec<Option<usize>> = (0..old_count).map(Some).collect();
+        for e in edits {
+            let s = e.segments;
+            if s.first + s.removed > origin.len() {
+                return FileModel::lower(doc);
+            }
+            origin.splice(s.first..s.first + s.removed, std::iter::repeat_n(None, s.inserted));
+        }
+        if origin.len() != doc.segment_count() {
+            return FileModel::lower(doc);
+        }
+        let mut kept = vec![false; old_count];
+        for o in origin.iter().flatten() {
+            kept[*o] = true;
+        }
+        let mut stats = previous.stats;
+        let mut old: Vec<Option<ModelSegment>> = Vec::with_capacity(old_count);
+        let mut replaced = Vec::new();
+        for (o, seg) in previous.segments.into_iter().enumerate() {
+            if kept[o] {
+                old.push(Some(seg));
+            } else {
+                seg.tally(&mut stats, false);
+                old.push(None);
+                replaced.push(seg);
+            }
+        }
+        // The blocks of re-parsed segments, at their new starts, for reuse.
+        let mut list = Vec::new();
+        for seg in &replaced {
+            'blocks: for entry in &seg.blocks {
                 // Error recovery can depend on text past the block (the
                 // scanner looks at the next line), so a block with syntax
                 // errors is always lowered again.
                 if !entry.block.errors.is_empty() {
                     continue;
                 }
-                let mut range = entry.start..entry.start + entry.block.len;
+                let start = seg.start + entry.start;
+                let mut range = start..start + entry.block.len;
                 for edit in edits {
                     if edit.touches(&range) {
                         continue 'blocks;
@@ -83,34 +244,36 @@ impl FileModel {
                         _ => continue 'blocks,
                     }
                 }
-                reusable.push((range.start, &entry.block));
+                list.push((range.start, &entry.block));
             }
         }
-        let nodes = doc.top_level_nodes();
-        let mut blocks = Vec::with_capacity(nodes.len());
-        let mut candidates = reusable.into_iter().peekable();
-        for (base, node) in nodes {
-            let start = base + node.start_byte();
-            let len = node.end_byte().saturating_sub(node.start_byte());
-            while candidates.peek().is_some_and(|(s, _)| *s < start) {
-                candidates.next();
-            }
-            let block = match candidates.peek() {
-                // The new node must parse without errors too: an untouched
-                // block can still turn into an ERROR when error recovery in
-                // the block before it ends differently.
-                Some((s, block)) if *s == start && block.len == len && !node.has_error() && same_kind(block, node) => {
-                    Arc::clone(block)
-                }
-                _ => {
-                    let end = (start + len).min(rope.len_bytes());
-                    let text: String = rope.byte_slice(start.min(end)..end).into();
-                    Arc::new(lower_block(node, &text))
+        let mut reuse = Candidates { list, at: 0 };
+        let mut segments = Vec::with_capacity(origin.len());
+        for (i, o) in origin.iter().enumerate() {
+            let start = doc.segment_start(i);
+            let segment = match o.and_then(|o| old[o].take()) {
+                Some(moved) => ModelSegment { start, ..moved },
+                None => {
+                    let fresh = ModelSegment::new(start, lower_segment(doc, i, &mut reuse));
+                    fresh.tally(&mut stats, true);
+                    fresh
                 }
             };
-            blocks.push(BlockEntry { start, block });
+            segments.push(segment);
         }
-        FileModel { blocks }
+        drop(reuse);
+        let mut model = FileModel { segments, stats };
+        model.number();
+        model
+    }
+
+    /// Sets each segment's first block index.
+    fn number(&mut self) {
+        let mut n = 0;
+        for s in &mut self.segments {
+            s.first = n;
+            n += s.blocks.len();
+        }
     }
 
     /// Lowers a text from scratch (for tools and tests).
@@ -120,25 +283,42 @@ impl FileModel {
         (doc, model)
     }
 
-    pub fn blocks(&self) -> impl DoubleEndedIterator<Item = BlockRef<'_>> + ExactSizeIterator {
-        self.blocks
-            .iter()
-            .enumerate()
-            .map(|(index, e)| BlockRef { index, start: e.start, block: &e.block, shared: &e.block })
+    pub fn block_count(&self) -> usize {
+        self.segments.last().map_or(0, |s| s.first + s.blocks.len())
+    }
+
+    pub fn blocks(&self) -> impl DoubleEndedIterator<Item = BlockRef<'_>> {
+        self.segments.iter().flat_map(|s| {
+            s.blocks.iter().enumerate().map(move |(k, e)| BlockRef {
+                index: s.first + k,
+                start: s.start + e.start,
+                block: &e.block,
+                shared: &e.block,
+            })
+        })
     }
 
     pub fn block(&self, index: usize) -> Option<BlockRef<'_>> {
-        self.blocks.get(index).map(|e| BlockRef { index, start: e.start, block: &e.block, shared: &e.block })
+        let si = self.segments.partition_point(|s| s.first <= index).checked_sub(1)?;
+        let s = &self.segments[si];
+        let e = s.blocks.get(index - s.first)?;
+        Some(BlockRef { index, start: s.start + e.start, block: &e.block, shared: &e.block })
     }
 
     /// The block containing `offset` (the one before it, at a blank line).
     pub fn block_at(&self, offset: usize) -> Option<BlockRef<'_>> {
-        let i = self.blocks.partition_point(|e| e.start <= offset);
-        self.block(i.checked_sub(1)?)
+        // The last non-empty segment starting at or before `offset`.
+        let mut si = self.segments.partition_point(|s| s.start <= offset);
+        while si > 0 && self.segments[si - 1].blocks.is_empty() {
+            si -= 1;
+        }
+        let s = &self.segments[si.checked_sub(1)?];
+        let k = s.blocks.partition_point(|e| s.start + e.start <= offset).checked_sub(1)?;
+        self.block(s.first + k)
     }
 
     pub fn front_matter(&self) -> &[Field] {
-        match self.blocks.first() {
+        match self.segments.first().and_then(|s| s.blocks.first()) {
             Some(e) if e.block.kind == BlockKind::FrontMatter => &e.block.front_matter,
             _ => &[],
         }
@@ -150,15 +330,73 @@ impl FileModel {
     }
 
     pub fn definitions(&self) -> impl Iterator<Item = (BlockRef<'_>, &Definition)> {
-        self.blocks().filter_map(|b| b.block.definition.as_ref().map(|d| (b, d)))
+        self.segments.iter().flat_map(|s| {
+            s.definitions.iter().filter_map(move |&k| {
+                let e = &s.blocks[k as usize];
+                let b = BlockRef { index: s.first + k as usize, start: s.start + e.start, block: &e.block, shared: &e.block };
+                e.block.definition.as_ref().map(|d| (b, &**d))
+            })
+        })
+    }
+
+    /// What the file says about `id`.
+    pub fn id_stats(&self, kind: RefKind, id: &str) -> IdStats {
+        self.stats[kind_index(kind)].get(id).copied().unwrap_or_default()
+    }
+
+    /// Every id the file says something about, sorted (for tests and tools).
+    pub fn all_id_stats(&self) -> Vec<(RefKind, &str, IdStats)> {
+        let mut all: Vec<_> = [RefKind::Party, RefKind::Source]
+            .into_iter()
+            .flat_map(|k| self.stats[kind_index(k)].iter().map(move |(id, s)| (k, &**id, *s)))
+            .collect();
+        all.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        all
+    }
+
+    /// Whether any reference in the file names `id`.
+    pub fn is_referenced(&self, kind: RefKind, id: &str) -> bool {
+        self.id_stats(kind, id).references > 0
     }
 
     /// How many blocks were lowered anew rather than reused from `previous`.
     pub fn count_relowered(&self, previous: &FileModel) -> usize {
-        let old: HashSet<*const Block> =
-            previous.blocks.iter().map(|e| Arc::as_ptr(&e.block)).collect();
-        self.blocks.iter().filter(|e| !old.contains(&Arc::as_ptr(&e.block))).count()
+        let old: HashSet<*const Block> = previous.blocks().map(|b| Arc::as_ptr(b.shared)).collect();
+        self.blocks().filter(|b| !old.contains(&Arc::as_ptr(b.shared))).count()
     }
+}
+
+/// Lowers segment `i` of `doc`, reusing old blocks where they fit.
+fn lower_segment(doc: &Document, i: usize, reuse: &mut Candidates<'_>) -> Vec<BlockEntry> {
+    let range = doc.segment_range(i);
+    // One copy of the segment's text, sliced per block.
+    let text: std::borrow::Cow<'_, str> = doc.rope().byte_slice(range.clone()).into();
+    doc.with_segment_tree(i, |tree| {
+        let root = tree.root_node();
+        let mut cursor = root.walk();
+        let mut out = Vec::new();
+        if !cursor.goto_first_child() {
+            return out;
+        }
+        loop {
+            let node = cursor.node();
+            if node.is_named() {
+                let (s, e) = (node.start_byte(), node.end_byte().max(node.start_byte()));
+                let block = reuse.take(range.start + s, e - s, node).unwrap_or_else(|| {
+                    let block_text = match text.get(s..e.min(text.len())) {
+                        Some(t) => std::borrow::Cow::Borrowed(t),
+                        None => String::from_utf8_lossy(text.as_bytes().get(s..e).unwrap_or_default()),
+                    };
+                    Arc::new(lower_block(node, &block_text))
+                });
+                out.push(BlockEntry { start: s, block });
+            }
+            if !cursor.goto_next_sibling() {
+                break;
+            }
+        }
+        out
+    })
 }
 
 /// Whether a lowered block and a syntax node are the same kind of block.
@@ -192,4 +430,12 @@ pub fn split_list(value: &str, base: usize) -> Vec<ListItem> {
         offset += part.len() + 1;
     }
     items
+}
+
+/// A claim's text as a reader sees it, line breaks folded to spaces.
+pub fn claim_text(doc: &Document, block: BlockRef<'_>, claim: &Claim) -> String {
+    let body = block.abs(&claim.body);
+    let end = body.end.min(doc.len());
+    let text: std::borrow::Cow<'_, str> = doc.rope().byte_slice(body.start.min(end)..end).into();
+    super::lower::fold_whitespace(&text)
 }

@@ -4,12 +4,27 @@
 //! is relative to the block's start. Syntax errors (`ERROR` and `MISSING`
 //! nodes) become [`SyntaxError`]s worded for a reporter, not a parser.
 
-use crate::syntax::{Kind, Node, field, kind_of};
+use std::sync::LazyLock;
+
+use crate::syntax::{Kind, Node, TreeCursor, field, kind_of, language};
 
 use super::types::*;
 
+/// Field ids the inline walk compares against (a cursor knows the field of
+/// the node it stands on, so no child needs looking up by name).
+struct FieldIds {
+    body: Option<std::num::NonZeroU16>,
+    attribution: Option<std::num::NonZeroU16>,
+}
+
+static FIELDS: LazyLock<FieldIds> = LazyLock::new(|| {
+    let lang = language();
+    FieldIds { body: lang.field_id_for_name(field::BODY), attribution: lang.field_id_for_name(field::ATTRIBUTION) }
+});
+
 pub(crate) fn lower_block(node: Node<'_>, text: &str) -> Block {
-    let mut lowerer = Lowerer { base: node.start_byte(), text, block: Block::new(BlockKind::Error, text.len()) };
+    let mut lowerer =
+        Lowerer { base: node.start_byte(), text, block: Block::new(BlockKind::Error, text.len()), cursor: node.walk() };
     lowerer.block.content_len = content_len(text);
     lowerer.block(node);
     if node.has_error() {
@@ -18,13 +33,16 @@ pub(crate) fn lower_block(node: Node<'_>, text: &str) -> Block {
     lowerer.block
 }
 
-struct Lowerer<'t> {
+struct Lowerer<'t, 'tree> {
     base: usize,
     text: &'t str,
     block: Block,
+    /// One cursor for the whole block: the inline walk moves it down and
+    /// back up, so lowering allocates no cursor per node.
+    cursor: TreeCursor<'tree>,
 }
 
-impl<'t> Lowerer<'t> {
+impl<'t, 'tree> Lowerer<'t, 'tree> {
     fn span(&self, node: Node<'_>) -> Span {
         // Clamped: a node never lies outside its block, but a wrong range
         // must not become a panic.
@@ -41,7 +59,7 @@ impl<'t> Lowerer<'t> {
         self.slice(&self.span(node))
     }
 
-    fn block(&mut self, node: Node<'_>) {
+    fn block(&mut self, node: Node<'tree>) {
         let kind = kind_of(node);
         self.block.kind = match kind {
             Kind::FrontMatter => BlockKind::FrontMatter,
@@ -73,11 +91,11 @@ impl<'t> Lowerer<'t> {
                         heading.push_str(self.node_text(child));
                     }
                 }
-                self.block.heading = Some(heading.trim().to_string());
-                self.inline_children(node, None);
+                self.block.heading = Some(heading.trim().into());
+                self.inline_children(None);
             }
             Kind::Error => {}
-            _ => self.inline_children(node, None),
+            _ => self.inline_children(None),
         }
     }
 
@@ -171,7 +189,7 @@ impl<'t> Lowerer<'t> {
             let range = key_range.start..value_range.end.max(key_range.end + 1);
             properties.push(Property { key: key_text, key_range, value, value_range, range });
         }
-        self.block.definition = Some(Definition {
+        self.block.definition = Some(Box::new(Definition {
             kind,
             id: self.slice(&id_range).into(),
             id_range,
@@ -179,7 +197,7 @@ impl<'t> Lowerer<'t> {
             name_range,
             header: 0..header_end,
             properties,
-        });
+        }));
     }
 
     /// `by: @party` — a reference in a property value.
@@ -218,11 +236,22 @@ impl<'t> Lowerer<'t> {
         }
     }
 
-    fn inline_children(&mut self, node: Node<'_>, claim: Option<usize>) {
-        let mut cursor = node.walk();
-        for child in node.named_children(&mut cursor) {
-            self.inline(child, claim);
+    /// Lowers the inline children of the node the cursor stands on; the
+    /// cursor ends where it began.
+    fn inline_children(&mut self, claim: Option<usize>) {
+        if !self.cursor.goto_first_child() {
+            return;
         }
+        loop {
+            let node = self.cursor.node();
+            if node.is_named() {
+                self.inline(node, claim);
+            }
+            if !self.cursor.goto_next_sibling() {
+                break;
+            }
+        }
+        self.cursor.goto_parent();
     }
 
     fn reference(&mut self, node: Node<'_>, kind: RefKind, context: RefContext, claim: Option<usize>) {
@@ -239,7 +268,8 @@ impl<'t> Lowerer<'t> {
         });
     }
 
-    fn inline(&mut self, node: Node<'_>, claim: Option<usize>) {
+    /// `node` is the cursor's node.
+    fn inline(&mut self, node: Node<'tree>, claim: Option<usize>) {
         match kind_of(node) {
             Kind::Mention => self.reference(node, RefKind::Party, RefContext::Text, claim),
             Kind::Citation => self.reference(node, RefKind::Source, RefContext::Text, claim),
@@ -261,28 +291,47 @@ impl<'t> Lowerer<'t> {
         }
     }
 
-    fn claim(&mut self, node: Node<'_>, parent: Option<usize>) {
+    /// `node` is the cursor's node.
+    fn claim(&mut self, node: Node<'tree>, parent: Option<usize>) {
         let index = self.block.claims.len();
         let range = self.span(node);
         let open = range.start..(range.start + 1).min(range.end);
-        let body_node = node.child_by_field_name(field::BODY);
-        let attribution = node.child_by_field_name(field::ATTRIBUTION);
-        let mut close = None;
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
-            if !child.is_named() && !child.is_missing() && child.kind() == "}" {
-                close = Some(self.span(child));
+        // Pushed first, so claims nested in the body come after it.
+        self.block.claims.push(Claim {
+            range,
+            open: open.clone(),
+            close: None,
+            body: open.end..open.end,
+            attribution: None,
+            empty: true,
+            parent,
+        });
+        let (mut body, mut close, mut attribution, mut has_missing) = (None, None, None, false);
+        if self.cursor.goto_first_child() {
+            loop {
+                let child = self.cursor.node();
+                let field = self.cursor.field_id();
+                if child.is_missing() {
+                    has_missing = true;
+                } else if field.is_some() && field == FIELDS.body {
+                    body = Some(self.span(child));
+                    self.inline_children(Some(index));
+                } else if field.is_some() && field == FIELDS.attribution {
+                    attribution = Some(self.span(child));
+                    self.attribution(index);
+                } else if !child.is_named() && child.kind() == "}" {
+                    close = Some(self.span(child));
+                }
+                if !self.cursor.goto_next_sibling() {
+                    break;
+                }
             }
+            self.cursor.goto_parent();
         }
-        let body = match (&body_node, &close) {
-            (Some(b), _) => self.span(*b),
+        let body = match (body, &close) {
+            (Some(b), _) => b,
             (None, Some(c)) => open.end..c.start,
             (None, None) => open.end..open.end,
-        };
-        let text = fold_whitespace(self.slice(&body));
-        let has_missing = {
-            let mut c = node.walk();
-            node.children(&mut c).any(|ch| ch.is_missing())
         };
         if close.is_none() && !has_missing {
             // The file ended inside the claim.
@@ -291,43 +340,43 @@ impl<'t> Lowerer<'t> {
                 message: "unclosed claim: expected `}` before the end of the file".to_string(),
             });
         }
-        self.block.claims.push(Claim {
-            range,
-            open,
-            close,
-            body,
-            attribution: attribution.map(|a| self.span(a)),
-            text,
-            parent,
-        });
-        if let Some(body) = body_node {
-            self.inline_children(body, Some(index));
+        let empty = fold_whitespace(self.slice(&body)).is_empty();
+        let c = &mut self.block.claims[index];
+        (c.body, c.close, c.attribution, c.empty) = (body, close, attribution, empty);
+    }
+
+    /// The items of the attribution the cursor stands on.
+    fn attribution(&mut self, claim: usize) {
+        if !self.cursor.goto_first_child() {
+            return;
         }
-        if let Some(attribution) = attribution {
-            let mut cursor = attribution.walk();
-            for item in attribution.named_children(&mut cursor) {
-                match kind_of(item) {
-                    Kind::Mention => self.reference(item, RefKind::Party, RefContext::Attribution, Some(index)),
-                    Kind::Citation => self.reference(item, RefKind::Source, RefContext::Attribution, Some(index)),
-                    Kind::Status => {
-                        let range = self.span(item);
-                        let word = self.slice(&(range.start + 1..range.end)).into();
-                        self.block.statuses.push(StatusMark { word, range, claim: index });
-                    }
-                    Kind::InvalidItem => {
-                        let range = self.span(item);
-                        let found = self.slice(&range);
-                        self.block.errors.push(SyntaxError {
-                            range,
-                            message: format!(
-                                "`{found}` is not an attribution item: write `@party`, `^source` or `!status`, or escape the parenthesis as `\\(` if it is prose"
-                            ),
-                        });
-                    }
-                    _ => {}
+        loop {
+            let item = self.cursor.node();
+            match kind_of(item) {
+                Kind::Mention => self.reference(item, RefKind::Party, RefContext::Attribution, Some(claim)),
+                Kind::Citation => self.reference(item, RefKind::Source, RefContext::Attribution, Some(claim)),
+                Kind::Status => {
+                    let range = self.span(item);
+                    let word = self.slice(&(range.start + 1..range.end)).into();
+                    self.block.statuses.push(StatusMark { word, range, claim });
                 }
+                Kind::InvalidItem => {
+                    let range = self.span(item);
+                    let found = self.slice(&range);
+                    self.block.errors.push(SyntaxError {
+                        range,
+                        message: format!(
+                            "`{found}` is not an attribution item: write `@party`, `^source` or `!status`, or escape the parenthesis as `\\(` if it is prose"
+                        ),
+                    });
+                }
+                _ => {}
+            }
+            if !self.cursor.goto_next_sibling() {
+                break;
             }
         }
+        self.cursor.goto_parent();
     }
 
     /// Turns every `ERROR` and `MISSING` node under `node` into a message.
@@ -422,7 +471,7 @@ fn content_len(text: &str) -> usize {
 
 /// Line breaks and runs of white space become one space, as a reader sees
 /// it; a quote's `> ` markers on continued lines are not part of the text.
-fn fold_whitespace(s: &str) -> String {
+pub fn fold_whitespace(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let lines = s.split('\n').enumerate().map(|(i, line)| {
         if i > 0 { line.strip_prefix("> ").or_else(|| line.strip_prefix(">\t")).unwrap_or(line) } else { line }

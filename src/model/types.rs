@@ -77,8 +77,9 @@ pub struct Claim {
     pub body: Span,
     /// The attribution `( … )`, parentheses included.
     pub attribution: Option<Span>,
-    /// The claim's text as a reader sees it, line breaks folded to spaces.
-    pub text: String,
+    /// Whether the body holds no text (an `empty-claim`). The text itself
+    /// is read from the document when needed ([`super::claim_text`]).
+    pub empty: bool,
     /// The claim this one is nested in (a `nested-claim` error).
     pub parent: Option<usize>,
 }
@@ -170,7 +171,8 @@ pub struct Block {
     pub content_len: usize,
     /// Heading text, for the outline.
     pub heading: Option<String>,
-    pub definition: Option<Definition>,
+    /// Boxed: most blocks are prose.
+    pub definition: Option<Box<Definition>>,
     pub front_matter: Vec<Field>,
     pub claims: Vec<Claim>,
     pub references: Vec<Reference>,

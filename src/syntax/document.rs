@@ -19,12 +19,23 @@ pub struct TextEdit {
     pub text: String,
 }
 
+/// Which segments an edit re-parsed: `removed` segments from index `first`
+/// on were replaced by `inserted` new ones. Every other segment kept its
+/// tree and its text (shifted, if it lies after the edit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct SegmentSplice {
+    pub first: usize,
+    pub removed: usize,
+    pub inserted: usize,
+}
+
 /// An applied edit, after clamping: `start..old_end` became `start..new_end`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EditRecord {
     pub start: usize,
     pub old_end: usize,
     pub new_end: usize,
+    pub segments: SegmentSplice,
 }
 
 impl EditRecord {
@@ -58,11 +69,20 @@ impl EditRecord {
 /// top-level node of the tree it re-parses, which grows with its size).
 pub const SEGMENT_SIZE: usize = 32 * 1024;
 
+/// How many segment trees a document made with [`Document::lazy`] keeps:
+/// the segments edited most recently. Trees cost ~7× their text; the model
+/// keeps everything the analysis needs, so a segment's tree only matters
+/// when it is edited (a segment without one is parsed from scratch, ~3 ms).
+pub const TREE_BUDGET: usize = 8;
+
 #[derive(Clone)]
 struct Segment {
     /// Byte offset in the document; the segment runs to the next one's start.
     start: usize,
-    tree: Tree,
+    /// `None` once evicted (see [`TREE_BUDGET`]).
+    tree: Option<Tree>,
+    /// When the tree was last parsed, for eviction.
+    used: u64,
 }
 
 /// Text and trees. Holds no parser (parsers are per thread, see
@@ -72,52 +92,85 @@ pub struct Document {
     rope: Rope,
     segments: Vec<Segment>,
     segment_size: usize,
+    /// How many segment trees to keep (`usize::MAX`: all of them).
+    tree_budget: usize,
+    clock: u64,
 }
 
 impl Document {
+    /// Parses `text` and keeps every segment's tree.
     pub fn new(text: &str) -> Document {
         Document::with_segment_size(text, SEGMENT_SIZE)
     }
 
     /// A document split into segments of about `segment_size` bytes (tests
-    /// use small ones to put many boundaries in small texts).
+    /// use small ones to put many boundaries in small texts), every tree kept.
     pub fn with_segment_size(text: &str, segment_size: usize) -> Document {
+        let mut doc = Document::lazy_with_segment_size(text, segment_size);
+        doc.tree_budget = usize::MAX;
+        let trees = par_segments(doc.segments.len(), |i| parse_range(&doc.rope, doc.segment_range(i), None));
+        for (s, t) in doc.segments.iter_mut().zip(trees) {
+            s.tree = Some(t);
+        }
+        doc
+    }
+
+    /// Cuts `text` into segments without parsing them: the model parses
+    /// and lowers each segment and drops its tree (see [`TREE_BUDGET`]), so
+    /// a large file never holds all its trees at once.
+    pub fn lazy(text: &str) -> Document {
+        Document::lazy_with_segment_size(text, SEGMENT_SIZE)
+    }
+
+    pub fn lazy_with_segment_size(text: &str, segment_size: usize) -> Document {
         let rope = Rope::from_str(text);
-        let segments = parse_all(&rope, segment_size);
-        Document { rope, segments, segment_size: segment_size.max(1) }
+        let segments = segment_starts(&rope, segment_size)
+            .into_iter()
+            .map(|start| Segment { start, tree: None, used: 0 })
+            .collect();
+        Document { rope, segments, segment_size: segment_size.max(1), tree_budget: TREE_BUDGET, clock: 0 }
+    }
+
+    /// Keeps at most `n` segment trees from now on.
+    pub fn set_tree_budget(&mut self, n: usize) {
+        self.tree_budget = n;
+        self.evict(0..0);
     }
 
     pub fn rope(&self) -> &Rope {
         &self.rope
     }
 
-    /// The tree of the first segment: the whole document when it is smaller
-    /// than a segment (as in tests). Use [`Document::top_level_nodes`] for
-    /// documents of any size.
-    pub fn tree(&self) -> &Tree {
-        &self.segments[0].tree
-    }
-
-    /// Each segment's start offset and tree.
-    pub fn trees(&self) -> impl Iterator<Item = (usize, &Tree)> {
-        self.segments.iter().map(|s| (s.start, &s.tree))
+    /// The tree of the first segment, if kept: the whole document when it
+    /// is smaller than a segment (as in tests).
+    pub fn tree(&self) -> Option<&Tree> {
+        self.segments[0].tree.as_ref()
     }
 
     pub fn segment_count(&self) -> usize {
         self.segments.len()
     }
 
-    /// Every top-level node (block) with its segment's start: a node's
-    /// absolute offset is `start + node.start_byte()`.
-    pub fn top_level_nodes(&self) -> Vec<(usize, tree_sitter::Node<'_>)> {
-        let mut out = Vec::new();
-        for s in &self.segments {
-            let root = s.tree.root_node();
-            // A cursor: `named_child(i)` would walk from the first child each time.
-            let mut cursor = root.walk();
-            out.extend(root.named_children(&mut cursor).map(|n| (s.start, n)));
+    /// How many segment trees are held.
+    pub fn tree_count(&self) -> usize {
+        self.segments.iter().filter(|s| s.tree.is_some()).count()
+    }
+
+    pub fn segment_start(&self, i: usize) -> usize {
+        self.segments[i].start
+    }
+
+    pub fn segment_range(&self, i: usize) -> Range<usize> {
+        self.segments[i].start..self.segment_end(i)
+    }
+
+    /// Runs `f` on segment `i`'s tree: the kept one, or a fresh parse that
+    /// is dropped afterwards. Node offsets are relative to the segment.
+    pub fn with_segment_tree<R>(&self, i: usize, f: impl FnOnce(&Tree) -> R) -> R {
+        match &self.segments[i].tree {
+            Some(tree) => f(tree),
+            None => f(&parse_range(&self.rope, self.segment_range(i), None)),
         }
-        out
     }
 
     pub fn len(&self) -> usize {
@@ -134,10 +187,17 @@ impl Document {
         self.rope.to_string()
     }
 
-    /// Replaces the whole text (a full-sync change) and parses from scratch.
+    /// Replaces the whole text (a full-sync change); parses from scratch
+    /// when every tree is kept, else leaves parsing to the model.
     pub fn replace_all(&mut self, text: &str) {
-        self.rope = Rope::from_str(text);
-        self.segments = parse_all(&self.rope, self.segment_size);
+        let fresh = if self.tree_budget == usize::MAX {
+            Document::with_segment_size(text, self.segment_size)
+        } else {
+            Document::lazy_with_segment_size(text, self.segment_size)
+        };
+        let budget = self.tree_budget;
+        *self = fresh;
+        self.set_tree_budget(budget);
     }
 
     /// Applies several edits in order (each in the coordinates left by the
@@ -146,14 +206,15 @@ impl Document {
         edits.iter().map(|e| self.edit(e.range.clone(), &e.text)).collect()
     }
 
-    /// Applies one edit and re-parses the segment it falls in, incrementally.
-    /// Offsets past the end are clamped, and offsets inside a UTF-8 sequence
-    /// are moved back to its start, so no edit can tear a character.
+    /// Applies one edit and re-parses the segment it falls in, incrementally
+    /// when its tree is kept. Offsets past the end are clamped, and offsets
+    /// inside a UTF-8 sequence are moved back to its start, so no edit can
+    /// tear a character.
     pub fn edit(&mut self, range: Range<usize>, text: &str) -> EditRecord {
         let start = self.floor_char_boundary(range.start.min(range.end));
         let old_end = self.floor_char_boundary(range.end.max(range.start));
         let new_end = start + text.len();
-        let record = EditRecord { start, old_end, new_end };
+        let count_before = self.segments.len();
 
         // The segments the edit falls in: first..=last.
         let first = self.segment_at(start);
@@ -171,30 +232,56 @@ impl Document {
 
         if first == last {
             let new_point = self.relative_point(seg_start, new_end);
-            let seg = &mut self.segments[first];
-            seg.tree.edit(&InputEdit {
-                start_byte: start - seg_start,
-                old_end_byte: old_end - seg_start,
-                new_end_byte: new_end - seg_start,
-                start_position: old_points.0,
-                old_end_position: old_points.1,
-                new_end_position: new_point,
+            let old = self.segments[first].tree.take().map(|mut tree| {
+                tree.edit(&InputEdit {
+                    start_byte: start - seg_start,
+                    old_end_byte: old_end - seg_start,
+                    new_end_byte: new_end - seg_start,
+                    start_position: old_points.0,
+                    old_end_position: old_points.1,
+                    new_end_position: new_point,
+                });
+                tree
             });
-            let end = self.segment_end(first);
-            let old = self.segments[first].tree.clone();
-            let tree = parse_range(&self.rope, seg_start..end, Some(&old));
+            let range = self.segment_range(first);
+            let tree = parse_range(&self.rope, range.clone(), old.as_ref());
             // tree-sitter's error recovery can end differently when it
             // re-parses around reused nodes than in a fresh parse. A segment
             // with errors is parsed again from scratch, so the tree never
             // depends on the edit history (it costs one segment, ~32 KB).
-            self.segments[first].tree =
-                if tree.root_node().has_error() { parse_range(&self.rope, seg_start..end, None) } else { tree };
+            let tree = if old.is_some() && tree.root_node().has_error() { parse_range(&self.rope, range, None) } else { tree };
+            self.segments[first].tree = Some(tree);
         } else {
             self.segments.drain(first + 1..=last);
             self.reparse_from_scratch(first);
         }
-        self.repair_boundaries(first);
-        record
+        let (lo, hi) = self.repair_boundaries(first);
+        self.clock += 1;
+        for s in &mut self.segments[lo..hi] {
+            s.used = self.clock;
+        }
+        self.evict(lo..hi);
+        let inserted = hi - lo;
+        let removed = count_before - (self.segments.len() - inserted);
+        EditRecord { start, old_end, new_end, segments: SegmentSplice { first: lo, removed, inserted } }
+    }
+
+    /// Drops the least recently used trees beyond the budget, never those
+    /// of `keep`.
+    fn evict(&mut self, keep: Range<usize>) {
+        if self.tree_budget == usize::MAX {
+            return;
+        }
+        let mut held: Vec<(u64, usize)> =
+            self.segments.iter().enumerate().filter(|(i, s)| s.tree.is_some() && !keep.contains(i)).map(|(i, s)| (s.used, i)).collect();
+        let allowed = self.tree_budget.saturating_sub(keep.len());
+        if held.len() <= allowed {
+            return;
+        }
+        held.sort_unstable();
+        for &(_, i) in &held[..held.len() - allowed] {
+            self.segments[i].tree = None;
+        }
     }
 
     /// The segment containing `offset` (the last one starting at or before it).
@@ -212,15 +299,14 @@ impl Document {
     }
 
     fn reparse_from_scratch(&mut self, i: usize) {
-        let range = self.segments[i].start..self.segment_end(i);
-        self.segments[i].tree = parse_range(&self.rope, range, None);
+        self.segments[i].tree = Some(parse_range(&self.rope, self.segment_range(i), None));
     }
 
     /// After an edit in segment `i`: a boundary the edit made invalid (the
     /// blank line before it is gone, or the front matter now runs past it)
     /// merges the segments on either side; a segment grown far past the
-    /// segment size is split again.
-    fn repair_boundaries(&mut self, mut i: usize) {
+    /// segment size is split again. Returns the re-parsed segments.
+    fn repair_boundaries(&mut self, mut i: usize) -> (usize, usize) {
         // Merge first, parse once: an edit that opens a front matter at the
         // top can invalidate every boundary after it.
         let mut merged = false;
@@ -247,12 +333,15 @@ impl Document {
                     .enumerate()
                     .map(|(k, &s)| {
                         let e = starts.get(k + 1).copied().unwrap_or(end);
-                        Segment { start: s, tree: parse_range(&self.rope, s..e, None) }
+                        Segment { start: s, tree: Some(parse_range(&self.rope, s..e, None)), used: 0 }
                     })
                     .collect();
+                let n = pieces.len();
                 self.segments.splice(i..=i, pieces);
+                return (i, i + n);
             }
         }
+        (i, i + 1)
     }
 
     /// Whether a segment may start at `at`: the start of a line that is not
@@ -373,37 +462,34 @@ fn parse_range(rope: &Rope, range: Range<usize>, old: Option<&Tree>) -> Tree {
     })
 }
 
-/// Splits the text into segments and parses them, on every core when
-/// there are several.
-fn parse_all(rope: &Rope, size: usize) -> Vec<Segment> {
+/// Where the segments of `rope` start.
+fn segment_starts(rope: &Rope, size: usize) -> Vec<usize> {
     let mut starts = vec![0];
     starts.extend(boundaries(rope, 0, rope.len_bytes(), size));
-    let ranges: Vec<Range<usize>> =
-        starts.iter().enumerate().map(|(i, &s)| s..starts.get(i + 1).copied().unwrap_or(rope.len_bytes())).collect();
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(ranges.len());
-    let trees: Vec<Tree> = if workers <= 1 || rope.len_bytes() < 4 * size {
-        ranges.iter().map(|r| parse_range(rope, r.clone(), None)).collect()
-    } else {
-        // Interleaved, so both halves of the text cost the same.
-        let mut slots: Vec<Option<Tree>> = vec![None; ranges.len()];
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..workers)
-                .map(|w| {
-                    let ranges = &ranges;
-                    s.spawn(move || {
-                        (w..ranges.len()).step_by(workers).map(|i| (i, parse_range(rope, ranges[i].clone(), None))).collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            for h in handles {
-                for (i, t) in h.join().expect("a parse worker panicked") {
-                    slots[i] = Some(t);
-                }
+    starts
+}
+
+/// `f(0..n)`, on every core when there are several segments to share.
+/// Interleaved, so both halves of a text cost the same.
+pub fn par_segments<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(n);
+    if workers <= 1 || n < 4 {
+        return (0..n).map(f).collect();
+    }
+    let mut slots: Vec<Option<T>> = (0..n).map(|_| None).collect();
+    std::thread::scope(|s| {
+        let f = &f;
+        let handles: Vec<_> = (0..workers)
+            .map(|w| s.spawn(move || (w..n).step_by(workers).map(|i| (i, f(i))).collect::<Vec<_>>()))
+            .collect();
+        for h in handles {
+            // A panic in a worker is a bug; pass it on as it is.
+            for (i, t) in h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)) {
+                slots[i] = Some(t);
             }
-        });
-        slots.into_iter().map(|t| t.expect("every segment parsed")).collect()
-    };
-    starts.into_iter().zip(trees).map(|(start, tree)| Segment { start, tree }).collect()
+        }
+    });
+    slots.into_iter().map(|t| t.expect("every segment done")).collect()
 }
 
 /// Row and byte column of `byte` in `rope`. Rows end at LF only (ropey is

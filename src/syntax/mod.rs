@@ -6,7 +6,10 @@ mod document;
 mod kinds;
 mod language;
 
-pub use document::{Document, EditRecord, TextEdit, new_parser, parse_rope, parse_rope_with, point_at};
+pub use document::{
+    Document, EditRecord, SEGMENT_SIZE, SegmentSplice, TREE_BUDGET, TextEdit, new_parser, par_segments, parse_rope, parse_rope_with,
+    point_at,
+};
 pub use kinds::{Kind, field, kind_of};
 pub use language::{LANGUAGE, language};
 pub use tree_sitter::{Node, Tree, TreeCursor};
