@@ -5,7 +5,8 @@ use std::time::Instant;
 use newsmark::analysis::*;
 use newsmark::syntax::TextEdit;
 fn main() {
-    let text = common::article(1_000_000, 5);
+    let size = std::env::var("SIZE").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let text = common::article(size, 5);
     let at = common::middle_edit_point(&text);
     let mut ws = Workspace::new(Arc::new(MemoryFs::default()));
     let id = ws.set_text(std::path::Path::new("/x/a.nmk"), &text, true);

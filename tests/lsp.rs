@@ -135,6 +135,13 @@ fn survives_unknown_methods_bad_params_and_bad_positions() {
         (framed(br#"{"jsonrpc":"2.0","id":{},"method":"x"}"#), -32600),
         (framed(br#"{"jsonrpc":"1.0","id":7,"method":"x"}"#), -32600),
         (framed(b"\xff\xfe\xfd"), -32700),
+        (framed(b"null"), -32600),
+        (framed(br#""text""#), -32600),
+        (framed(br#"{"jsonrpc":"2.0","id":8,"method":5}"#), -32600),
+        (framed(br#"{"jsonrpc":"2.0","id":9,"method":"x","params":"no"}"#), -32600),
+        (framed(br#"{"jsonrpc":"2.0","id":10}"#), -32600),
+        (framed(br#"{"jsonrpc":"2.0","id":11,"method":"x","params":{"a":[1,{"b":"\u00e9"}]},"params":7}"#), -32600),
+        (framed(br#"{"jsonrpc":"2.0","id":12,"method":"x","params":[1,2"#), -32700),
         (b"Bogus-Header\r\n\r\n".to_vec(), -32700),
     ] {
         c.send_raw(&raw);

@@ -21,9 +21,11 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// Byte range in the file.
     pub range: Span,
-    pub message: String,
+    /// Shared: a cached block's diagnostics are copied on every change, and
+    /// the LSP layer keys its serialised form on this allocation.
+    pub message: Arc<str>,
     /// A suggestion shown under the message (`did you mean @kim?`).
-    pub help: Option<String>,
+    pub help: Option<Arc<str>>,
     pub related: Vec<Related>,
     /// The range is dead text (an unused definition): editors fade it.
     pub unnecessary: bool,
@@ -53,7 +55,7 @@ impl Sink {
             code,
             severity: code.default_severity(),
             range,
-            message,
+            message: message.into(),
             help: None,
             related: Vec::new(),
             unnecessary: false,
@@ -79,6 +81,9 @@ pub struct DiagnosticsCache {
     /// Keyed by the block's address; the `Arc` held here keeps the address
     /// from being reused by another block while the entry exists.
     entries: HashMap<usize, CacheEntry>,
+    /// A whole segment's diagnostics, relative to its start, by segment
+    /// id: an edit changes one segment, and the others cost one lookup.
+    segments: HashMap<u64, (Vec<Diagnostic>, u64)>,
 }
 
 struct CacheEntry {
@@ -104,6 +109,7 @@ pub fn file_diagnostics_cached(ws: &Workspace, id: FileId, config: &Config, cach
     let print = fingerprint(&scope, config, id);
     if print != cache.fingerprint {
         cache.entries.clear();
+        cache.segments.clear();
         cache.fingerprint = print;
     }
     let mut sink = Sink { out: Vec::new() };
@@ -115,18 +121,33 @@ pub fn file_diagnostics_cached(ws: &Workspace, id: FileId, config: &Config, cach
 
     cache.generation += 1;
     let generation = cache.generation;
-    for block in model.blocks() {
-        let key = Arc::as_ptr(block.shared) as usize;
-        let entry = cache.entries.entry(key).or_insert_with(|| {
-            let at_zero = BlockRef { start: 0, ..block };
-            let mut local = Sink { out: Vec::new() };
-            block_diagnostics(&mut local, &scope, config, at_zero);
-            CacheEntry { _block: Arc::clone(block.shared), diagnostics: local.out, seen: 0 }
-        });
-        entry.seen = generation;
-        sink.out.extend(entry.diagnostics.iter().map(|d| shifted(d, block.start, id)));
+    for segment in model.segments() {
+        let (diags, seen) = match cache.segments.entry(segment.id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let mut diags = Vec::new();
+                for block in segment.blocks() {
+                    let key = Arc::as_ptr(block.shared) as usize;
+                    let entry = cache.entries.entry(key).or_insert_with(|| {
+                        let at_zero = BlockRef { start: 0, ..block };
+                        let mut local = Sink { out: Vec::new() };
+                        block_diagnostics(&mut local, &scope, config, at_zero);
+                        CacheEntry { _block: Arc::clone(block.shared), diagnostics: local.out, seen: 0 }
+                    });
+                    entry.seen = generation;
+                    diags.extend(entry.diagnostics.iter().map(|d| shifted(d, block.start - segment.start, id)));
+                }
+                e.insert((diags, 0))
+            }
+        };
+        *seen = generation;
+        sink.out.extend(diags.iter().map(|d| shifted(d, segment.start, id)));
     }
-    if cache.entries.len() > model.block_count() {
+    // Segments that are gone, and block entries not used this time: only a
+    // re-lowered segment needs its blocks' entries, and it is usually the
+    // one edited last time too.
+    if cache.segments.len() > model.segments().count() {
+        cache.segments.retain(|_, (_, seen)| *seen == generation);
         cache.entries.retain(|_, e| e.seen == generation);
     }
 
@@ -177,7 +198,7 @@ fn block_diagnostics(sink: &mut Sink, scope: &Scope<'_>, config: &Config, block:
                 block.abs(&s.range),
                 format!("unknown status `!{}`: expected one of {}", s.word, config.all_statuses().collect::<Vec<_>>().join(", ")),
             );
-            d.help = nearest(&s.word, config.all_statuses()).map(|w| format!("did you mean `!{w}`?"));
+            d.help = nearest(&s.word, config.all_statuses()).map(|w| format!("did you mean `!{w}`?")).map(Arc::from);
         }
     }
 }
@@ -203,7 +224,7 @@ fn front_matter(sink: &mut Sink, block: BlockRef<'_>) {
                     block.abs(&f.key_range),
                     format!("unknown front-matter key `{key}`: expected one of {}", FRONT_MATTER_KEYS.join(", ")),
                 );
-                d.help = nearest(key, FRONT_MATTER_KEYS.iter().copied()).map(|k| format!("did you mean `{k}`?"));
+                d.help = nearest(key, FRONT_MATTER_KEYS.iter().copied()).map(|k| format!("did you mean `{k}`?")).map(Arc::from);
             }
             _ => {}
         }
@@ -213,7 +234,7 @@ fn front_matter(sink: &mut Sink, block: BlockRef<'_>) {
 fn unknown_rule(sink: &mut Sink, range: Span, name: &str) {
     if Code::from_name(name).is_none() {
         let d = sink.push(Code::UnknownRule, range, format!("unknown diagnostic code `{name}`"));
-        d.help = nearest(name, Code::ALL.iter().map(|c| c.name())).map(|c| format!("did you mean `{c}`?"));
+        d.help = nearest(name, Code::ALL.iter().map(|c| c.name())).map(|c| format!("did you mean `{c}`?")).map(Arc::from);
     }
 }
 
@@ -229,7 +250,7 @@ fn definition(sink: &mut Sink, block: BlockRef<'_>, def: &Definition) {
                 block.abs(&p.key_range),
                 format!("unknown {what} property `{}`: expected one of {}", p.key, known.join(", ")),
             );
-            d.help = nearest(&p.key, known.iter().copied()).map(|k| format!("did you mean `{k}`?"));
+            d.help = nearest(&p.key, known.iter().copied()).map(|k| format!("did you mean `{k}`?")).map(Arc::from);
             continue;
         }
         match &*p.key {
@@ -239,7 +260,7 @@ fn definition(sink: &mut Sink, block: BlockRef<'_>, def: &Definition) {
                     block.abs(&p.value_range),
                     format!("unknown {what} kind `{}`: expected one of {}", p.value, kinds.join(", ")),
                 );
-                d.help = nearest(&p.value, kinds.iter().copied()).map(|k| format!("did you mean `{k}`?"));
+                d.help = nearest(&p.value, kinds.iter().copied()).map(|k| format!("did you mean `{k}`?")).map(Arc::from);
             }
             "date" if !p.value.is_empty() && !is_iso8601(&p.value) => {
                 sink.push(
@@ -331,7 +352,7 @@ fn claims(sink: &mut Sink, scope: &Scope<'_>, block: BlockRef<'_>) {
             };
             let d = sink.push(Code::UnsourcedClaim, block.abs(&claim.range), message);
             if scope.has_sources() {
-                d.help = Some(format!("sources in scope: {}", scope.some_sources(3)));
+                d.help = Some(format!("sources in scope: {}", scope.some_sources(3)).into());
             }
         }
     }
@@ -356,7 +377,7 @@ fn references(sink: &mut Sink, scope: &Scope<'_>, block: BlockRef<'_>) {
                 r.id
             ),
         );
-        d.help = nearest(&r.id, scope.ids(r.kind)).map(|id| format!("did you mean `{}{id}`?", r.kind.sigil()));
+        d.help = nearest(&r.id, scope.ids(r.kind)).map(|id| format!("did you mean `{}{id}`?", r.kind.sigil())).map(Arc::from);
     }
 }
 
@@ -420,17 +441,30 @@ fn suppress_and_level(diags: Vec<Diagnostic>, model: &crate::model::FileModel, c
         .front_matter_field("allow")
         .map(|f| split_list(&f.value, 0).into_iter().map(|i| i.value.to_string()).collect())
         .unwrap_or_default();
-    // Codes allowed in a block: those of the `%% allow:` comments right
-    // above it.
-    let allowed_in = |block: BlockRef<'_>, code: Code| {
-        (0..block.index).rev().map_while(|i| model.block(i).filter(|b| b.block.kind == BlockKind::Comment)).any(|c| {
-            c.block.allow.iter().any(|item| &*item.value == code.name())
-        })
+    // `%% allow:` comments silence codes in the block after them (after a
+    // run of comments, the first block that is not one): its range and
+    // the codes, in order.
+    let mut regions: Vec<(Span, Vec<&str>)> = Vec::new();
+    for comment in model.allow_comments() {
+        let target = (comment.index + 1..).map_while(|i| model.block(i)).find(|b| b.block.kind != BlockKind::Comment);
+        let Some(target) = target else { continue };
+        let codes = comment.block.allow.iter().map(|i| &*i.value);
+        match regions.last_mut() {
+            Some((range, list)) if range.start == target.start => list.extend(codes),
+            _ => regions.push((target.start..target.start + target.block.len, codes.collect())),
+        }
+    }
+    let allowed_here = |d: &Diagnostic| {
+        let i = regions.partition_point(|(r, _)| r.start <= d.range.start);
+        i > 0 && {
+            let (range, codes) = &regions[i - 1];
+            d.range.start < range.end && codes.contains(&d.code.name())
+        }
     };
     diags
         .into_iter()
-        .filter(|d| !file_allow.contains(d.code.name()))
-        .filter(|d| model.block_at(d.range.start).is_none_or(|block| block.block.kind == BlockKind::Comment || !allowed_in(block, d.code)))
+        .filter(|d| file_allow.is_empty() || !file_allow.contains(d.code.name()))
+        .filter(|d| regions.is_empty() || !allowed_here(d))
         .filter_map(|mut d| match config.level(d.code) {
             Level::Off => None,
             Level::On(severity) => {

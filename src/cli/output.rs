@@ -205,8 +205,8 @@ fn json_report(report: &Report<'_>, counts: &Counts) -> Value {
                     "path": path_of(ws, *file),
                     "code": d.code.name(),
                     "severity": d.severity.name(),
-                    "message": d.message,
-                    "help": d.help,
+                    "message": &*d.message,
+                    "help": d.help.as_deref(),
                     "range": json_range(ws, *file, &d.range),
                     "related": d.related.iter().map(|r| json!({
                         "path": path_of(ws, r.file),

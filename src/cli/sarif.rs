@@ -47,7 +47,7 @@ pub fn sarif(report: &Report<'_>) -> Value {
         .iter()
         .flat_map(|(file, diags)| {
             diags.iter().map(move |d| {
-                let mut text = d.message.clone();
+                let mut text = d.message.to_string();
                 if let Some(help) = &d.help {
                     text.push_str(&format!(" ({help})"));
                 }

@@ -83,7 +83,7 @@ pub fn to_position(doc: &Document, offset: usize, enc: Encoding) -> Position {
 
 /// UTF-16 code units in valid UTF-8: one per character, two for those
 /// outside the BMP (4-byte sequences).
-fn utf16_len(bytes: &[u8]) -> usize {
+pub fn utf16_len(bytes: &[u8]) -> usize {
     let per_byte = |b: &[u8]| b.iter().map(|&b| usize::from((b & 0xC0) != 0x80) + usize::from(b >= 0xF0)).sum::<usize>();
     // ASCII eight bytes at a time: prose is mostly ASCII, and the sweep in
     // `positions` counts whole lines.
@@ -111,62 +111,11 @@ pub fn location(ws: &Workspace, loc: &CoreLocation, enc: Encoding) -> Option<Loc
     Some(Location { uri: Uri::from_file_path(&file.path)?, range: to_lsp_range(&file.doc, &loc.range, enc) })
 }
 
-/// Positions of many offsets in one pass over the text: for every
-/// diagnostic of a large file, one sweep is cheaper than three rope
-/// lookups per position. Offsets are expected at character boundaries
-/// (inside a character, the column counts its first byte).
-pub fn positions(doc: &Document, offsets: &[usize], enc: Encoding) -> Vec<Position> {
-    let rope = doc.rope();
-    let units = |bytes: &[u8]| match enc {
-        Encoding::Utf8 => bytes.len(),
-        Encoding::Utf16 => utf16_len(bytes),
-    };
-    let mut order: Vec<u32> = (0..offsets.len() as u32).collect();
-    order.sort_unstable_by_key(|&i| offsets[i as usize]);
-    let mut out = vec![Position::default(); offsets.len()];
-    let mut chunks = rope.chunks();
-    let (mut chunk, mut chunk_start): (&[u8], usize) = (&[], 0);
-    // The sweep has read `..at`: `line` lines, `col` units into the last.
-    let (mut at, mut line, mut col) = (0usize, 0usize, 0usize);
-    for i in order {
-        let target = offsets[i as usize].min(rope.len_bytes());
-        while at < target {
-            if at >= chunk_start + chunk.len() {
-                chunk_start += chunk.len();
-                match chunks.next() {
-                    Some(c) => chunk = c.as_bytes(),
-                    None => break,
-                }
-                continue;
-            }
-            let end = (target - chunk_start).min(chunk.len());
-            let piece = &chunk[at - chunk_start..end];
-            match memchr::memrchr(b'\n', piece) {
-                Some(last) => {
-                    line += memchr::memchr_iter(b'\n', piece).count();
-                    col = units(&piece[last + 1..]);
-                }
-                None => col += units(piece),
-            }
-            at = chunk_start + end;
-        }
-        out[i as usize] = Position { line: line as u32, character: col as u32 };
-    }
-    out
-}
-
-/// Core diagnostics of `file` as LSP diagnostics.
+/// Core diagnostics of `file` as LSP diagnostics: the plain way, which
+/// `publish` must agree with.
+#[cfg(test)]
 pub fn diagnostics(ws: &Workspace, file: FileId, diags: &[CoreDiagnostic], enc: Encoding) -> Vec<Diagnostic> {
-    let Some(f) = ws.file(file) else { return Vec::new() };
-    let offsets: Vec<usize> = diags.iter().flat_map(|d| [d.range.start, d.range.end]).collect();
-    let at = positions(&f.doc, &offsets, enc);
-    // Related locations name few files: make each URI once.
-    let mut uris: std::collections::HashMap<FileId, Option<Uri>> = std::collections::HashMap::new();
-    diags
-        .iter()
-        .enumerate()
-        .map(|(i, d)| diagnostic_with(ws, d, Range { start: at[2 * i], end: at[2 * i + 1] }, enc, &mut uris))
-        .collect()
+    diags.iter().map(|d| diagnostic(ws, file, d, enc)).collect()
 }
 
 pub fn diagnostic(ws: &Workspace, file: FileId, d: &CoreDiagnostic, enc: Encoding) -> Diagnostic {
@@ -183,7 +132,7 @@ fn diagnostic_with(
 ) -> Diagnostic {
     let message = match &d.help {
         Some(help) => format!("{}\nhelp: {help}", d.message),
-        None => d.message.clone(),
+        None => d.message.to_string(),
     };
     let related: Vec<DiagnosticRelatedInformation> = d
         .related
@@ -197,12 +146,7 @@ fn diagnostic_with(
         .collect();
     Diagnostic {
         range,
-        severity: Some(match d.severity {
-            Severity::Error => DiagnosticSeverity::ERROR,
-            Severity::Warning => DiagnosticSeverity::WARNING,
-            Severity::Info => DiagnosticSeverity::INFORMATION,
-            Severity::Hint => DiagnosticSeverity::HINT,
-        }),
+        severity: Some(severity(d.severity)),
         code: Some(NumberOrString::String(d.code.name().to_string())),
         source: Some("newsmark".to_string()),
         message,
@@ -210,6 +154,15 @@ fn diagnostic_with(
         tags: d.unnecessary.then(|| vec![DiagnosticTag::UNNECESSARY]),
         code_description: None,
         data: None,
+    }
+}
+
+pub fn severity(s: Severity) -> DiagnosticSeverity {
+    match s {
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Info => DiagnosticSeverity::INFORMATION,
+        Severity::Hint => DiagnosticSeverity::HINT,
     }
 }
 
@@ -267,11 +220,11 @@ pub fn semantic_tokens(doc: &Document, tokens: &[newsmark::analysis::structure::
 }
 
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::*;
 
     /// The position of `offset` counted the slow, obvious way.
-    fn reference(text: &str, offset: usize, enc: Encoding) -> Position {
+    pub fn reference(text: &str, offset: usize, enc: Encoding) -> Position {
         let before = &text[..offset];
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let col = match enc {
@@ -289,29 +242,20 @@ mod tests {
             text.push_str(&format!("Путин {i} 한국어 😀 {{claim}}(@putin)\r\nline two é\n\n"));
         }
         let doc = Document::new(&text);
-        let offsets: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
         for enc in [Encoding::Utf8, Encoding::Utf16] {
-            let swept = positions(&doc, &offsets, enc);
-            // Unsorted input too: every other offset, reversed.
-            let shuffled: Vec<usize> = offsets.iter().rev().step_by(2).copied().collect();
-            let swept_shuffled = positions(&doc, &shuffled, enc);
-            for (k, &o) in offsets.iter().enumerate() {
+            for o in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
                 let want = reference(&text, o, enc);
-                assert_eq!(swept[k], want, "sweep at {o} ({enc:?})");
                 assert_eq!(to_position(&doc, o, enc), want, "lookup at {o} ({enc:?})");
                 // Between `\r` and `\n` is no place a client can name.
                 if !text[..o].ends_with('\r') {
                     assert_eq!(to_offset(&doc, want, enc), o, "back from {want:?} ({enc:?})");
                 }
             }
-            for (k, &o) in shuffled.iter().enumerate() {
-                assert_eq!(swept_shuffled[k], reference(&text, o, enc));
-            }
         }
-        // Past the end: clamped.
-        assert_eq!(positions(&doc, &[text.len() + 10], Encoding::Utf16)[0], reference(&text, text.len(), Encoding::Utf16));
         // Inside a character: `to_position` moves back to its start.
         let inside = text.find('П').unwrap() + 1;
         assert_eq!(to_position(&doc, inside, Encoding::Utf16), reference(&text, inside - 1, Encoding::Utf16));
+        // Past the end: clamped.
+        assert_eq!(to_position(&doc, text.len() + 10, Encoding::Utf16), reference(&text, text.len(), Encoding::Utf16));
     }
 }

@@ -89,30 +89,143 @@ fn error(id: Value, code: i64, message: &str) -> Value {
 
 /// A message the server can decode: a JSON object, `"jsonrpc": "2.0"`, an
 /// id that is a number, a string or null, and a method or a result/error.
+/// Read in one pass that keeps nothing of `params` but its kind: a 10 MB
+/// `didOpen` is not copied into a `Value` here only to be parsed again.
 fn check(body: &[u8]) -> Result<(), Value> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| error(Value::Null, -32700, &format!("Parse error: {e}")))?;
-    let Some(obj) = value.as_object() else {
+    let envelope: Envelope =
+        serde_json::from_slice(body).map_err(|e| error(Value::Null, -32700, &format!("Parse error: {e}")))?;
+    let Envelope::Object { jsonrpc, id, method, params, reply } = envelope else {
         return Err(error(Value::Null, -32600, "Invalid Request: a message is a JSON object"));
     };
-    let id = obj.get("id").cloned().unwrap_or(Value::Null);
+    let id = id.unwrap_or(Value::Null);
     let id_ok = matches!(id, Value::Null | Value::Number(_) | Value::String(_));
     let reply_id = if id_ok { id.clone() } else { Value::Null };
-    if obj.get("jsonrpc") != Some(&json!("2.0")) {
+    if jsonrpc != Some(json!("2.0")) {
         return Err(error(reply_id, -32600, "Invalid Request: \"jsonrpc\" must be \"2.0\""));
     }
     if !id_ok {
         return Err(error(Value::Null, -32600, "Invalid Request: \"id\" must be a number, a string or null"));
     }
-    match obj.get("method") {
-        Some(Value::String(_)) => {
-            if obj.get("params").is_some_and(|p| !(p.is_object() || p.is_array() || p.is_null())) {
+    match method {
+        Some(Kind::String) => {
+            if params.is_some_and(|p| !matches!(p, Kind::Object | Kind::Array | Kind::Null)) {
                 return Err(error(reply_id, -32600, "Invalid Request: \"params\" must be an object or an array"));
             }
             Ok(())
         }
         Some(_) => Err(error(reply_id, -32600, "Invalid Request: \"method\" must be a string")),
-        None if obj.contains_key("result") || obj.contains_key("error") => Ok(()),
+        None if reply => Ok(()),
         None => Err(error(reply_id, -32600, "Invalid Request: no \"method\"")),
+    }
+}
+
+/// A JSON value's kind, read without keeping its contents.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Null,
+    Other,
+    String,
+    Array,
+    Object,
+}
+
+/// A message's top level: the members `check` looks at.
+enum Envelope {
+    Object { jsonrpc: Option<Value>, id: Option<Value>, method: Option<Kind>, params: Option<Kind>, reply: bool },
+    NotObject,
+}
+
+struct KindVisitor;
+
+impl<'de> serde::de::Visitor<'de> for KindVisitor {
+    type Value = Kind;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Kind, E> {
+        Ok(Kind::Null)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Kind, E> {
+        Ok(Kind::Other)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Kind, E> {
+        Ok(Kind::Other)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Kind, E> {
+        Ok(Kind::Other)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Kind, E> {
+        Ok(Kind::Other)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Kind, E> {
+        Ok(Kind::String)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Kind, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Kind::Array)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Kind, A::Error> {
+        while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Kind::Object)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Kind, D::Error> {
+        d.deserialize_any(KindVisitor)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Envelope {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Envelope, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Envelope;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON-RPC message")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Envelope, A::Error> {
+                let (mut jsonrpc, mut id, mut method, mut params, mut reply) = (None, None, None, None, false);
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "jsonrpc" => jsonrpc = Some(map.next_value::<Value>()?),
+                        "id" => id = Some(map.next_value::<Value>()?),
+                        "method" => method = Some(map.next_value::<Kind>()?),
+                        "params" => params = Some(map.next_value::<Kind>()?),
+                        "result" | "error" => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                            reply = true;
+                        }
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Envelope::Object { jsonrpc, id, method, params, reply })
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Envelope, A::Error> {
+                KindVisitor.visit_seq(seq).map(|_| Envelope::NotObject)
+            }
+            fn visit_unit<E>(self) -> Result<Envelope, E> {
+                Ok(Envelope::NotObject)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Envelope, E> {
+                Ok(Envelope::NotObject)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Envelope, E> {
+                Ok(Envelope::NotObject)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Envelope, E> {
+                Ok(Envelope::NotObject)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Envelope, E> {
+                Ok(Envelope::NotObject)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Envelope, E> {
+                Ok(Envelope::NotObject)
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 

@@ -8,6 +8,9 @@
 
 mod convert;
 mod framing;
+mod line_index;
+mod memory;
+mod publish;
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -31,8 +34,9 @@ struct State {
     versions: HashMap<FileId, i32>,
     roots: Vec<PathBuf>,
     caps: ClientCaps,
-    /// Per-block diagnostics of each open file, reused across keystrokes.
-    diag_caches: HashMap<FileId, DiagnosticsCache>,
+    /// Per-block diagnostics of each open file and their serialised form,
+    /// reused across keystrokes.
+    diag_caches: HashMap<FileId, (DiagnosticsCache, publish::PublishCache)>,
 }
 
 /// What the client said it can do, where the server's behaviour depends on it.
@@ -86,7 +90,8 @@ pub fn run() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-type Publish = Vec<(Uri, Vec<Diagnostic>, Option<i32>)>;
+/// `publishDiagnostics` frames, each with its document.
+type Publish = Vec<(Uri, Vec<u8>)>;
 
 impl Backend {
     /// Runs `f` on the state; a panic becomes an error response, the state
@@ -108,10 +113,9 @@ impl Backend {
     }
 
     async fn publish(&self, list: Publish) {
-        for (uri, diagnostics, version) in list {
-            let params = PublishDiagnosticsParams { uri, diagnostics, version };
+        for (_, frame) in list {
             // The receiver lives as long as the server's output.
-            let _ = self.frames.send(framing::notification("textDocument/publishDiagnostics", &params));
+            let _ = self.frames.send(frame);
         }
     }
 }
@@ -138,16 +142,17 @@ fn diagnostics_for(state: &mut State, changed: FileId) -> Publish {
             }
         };
         let Some(file) = state.ws.file(id) else { continue };
-        let cache = state.diag_caches.entry(id).or_default();
+        let Some(uri) = Uri::from_file_path(&file.path) else { continue };
+        let (core_cache, tails) = state.diag_caches.entry(id).or_default();
         let t = std::time::Instant::now();
-        let core = file_diagnostics_cached(&state.ws, id, &config, cache);
+        let core = file_diagnostics_cached(&state.ws, id, &config, core_cache);
         let t1 = t.elapsed();
-        let diags = convert::diagnostics(&state.ws, id, &core, state.encoding);
+        let frame = publish::frame(&state.ws, id, &uri, state.versions.get(&id).copied(), &core, state.encoding, tails);
         if std::env::var_os("NEWSMARK_TIMING").is_some() {
-            eprintln!("timing: core diagnostics {t1:?}, conversion {:?}", t.elapsed() - t1);
+            eprintln!("timing: core diagnostics {t1:?}, conversion and serialisation {:?}", t.elapsed() - t1);
         }
-        if let Some(uri) = Uri::from_file_path(&file.path) {
-            out.push((uri, diags, state.versions.get(&id).copied()));
+        {
+            out.push((uri, frame));
         }
     }
     out
@@ -247,7 +252,7 @@ impl Backend {
         let mut seen = std::collections::HashSet::new();
         open.into_iter()
             .flat_map(|id| diagnostics_for(state, id))
-            .filter(|(uri, _, _)| seen.insert(uri.clone()))
+            .filter(|(uri, _)| seen.insert(uri.clone()))
             .collect()
     }
 
@@ -379,6 +384,7 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
+        let large = doc.text.len() > memory::LARGE;
         let publish = self.with(|state| {
             let Some(path) = doc.uri.to_file_path().map(|p| p.into_owned()) else { return Ok(Vec::new()) };
             let id = state.ws.set_text(&path, &doc.text, true);
@@ -386,6 +392,10 @@ impl LanguageServer for Backend {
             state.versions.insert(id, doc.version);
             Ok(diagnostics_for(state, id))
         });
+        drop(doc);
+        if large {
+            memory::release_freed();
+        }
         if let Ok(p) = publish {
             self.publish(p).await;
         }
@@ -444,7 +454,8 @@ impl LanguageServer for Backend {
             }
             Ok(())
         });
-        self.publish(vec![(uri, Vec::new(), None)]).await;
+        let params = PublishDiagnosticsParams { uri: uri.clone(), diagnostics: Vec::new(), version: None };
+        self.publish(vec![(uri, framing::notification("textDocument/publishDiagnostics", &params))]).await;
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {

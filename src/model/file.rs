@@ -91,6 +91,9 @@ fn tally(block: &Block, stats: &mut Stats, add: bool) {
 
 #[derive(Clone)]
 struct ModelSegment {
+    /// Unique to these blocks: a segment moved by an edit elsewhere keeps
+    /// it, a re-lowered one gets a new one. Caches key on it.
+    id: u64,
     /// The segment's start in the document.
     start: usize,
     /// The index of its first block in the file.
@@ -99,13 +102,21 @@ struct ModelSegment {
     /// Which of its blocks are definitions, so listing definitions does
     /// not read every block.
     definitions: Vec<u32>,
+    /// Which are `%% allow:` comments naming codes.
+    allows: Vec<u32>,
 }
+
+static NEXT_SEGMENT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl ModelSegment {
     fn new(start: usize, blocks: Vec<BlockEntry>) -> ModelSegment {
-        let definitions =
-            blocks.iter().enumerate().filter(|(_, e)| e.block.definition.is_some()).map(|(k, _)| k as u32).collect();
-        ModelSegment { start, first: 0, blocks, definitions }
+        let which = |f: fn(&Block) -> bool| -> Vec<u32> {
+            blocks.iter().enumerate().filter(|(_, e)| f(&e.block)).map(|(k, _)| k as u32).collect()
+        };
+        let definitions = which(|b| b.definition.is_some());
+        let allows = which(|b| b.kind == BlockKind::Comment && !b.allow.is_empty());
+        let id = NEXT_SEGMENT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        ModelSegment { id, start, first: 0, blocks, definitions, allows }
     }
 
     fn tally(&self, stats: &mut Stats, add: bool) {
@@ -120,6 +131,29 @@ struct BlockEntry {
     /// Relative to the segment's start.
     start: usize,
     block: Arc<Block>,
+}
+
+/// One segment of the model.
+#[derive(Clone, Copy)]
+pub struct SegmentRef<'m> {
+    /// Changes whenever any of its blocks does.
+    pub id: u64,
+    pub start: usize,
+    segment: &'m ModelSegment,
+}
+
+impl<'m> SegmentRef<'m> {
+    pub fn blocks(&self) -> impl Iterator<Item = BlockRef<'m>> + use<'m> {
+        let s = self.segment;
+        (0..s.blocks.len()).map(move |k| s.block_ref(k))
+    }
+}
+
+impl ModelSegment {
+    fn block_ref(&self, k: usize) -> BlockRef<'_> {
+        let e = &self.blocks[k];
+        BlockRef { index: self.first + k, start: self.start + e.start, block: &e.block, shared: &e.block }
+    }
 }
 
 /// A block with its absolute position.
@@ -337,6 +371,16 @@ impl FileModel {
                 e.block.definition.as_ref().map(|d| (b, &**d))
             })
         })
+    }
+
+    /// The segments: their blocks with a stable identity, for caches.
+    pub fn segments(&self) -> impl Iterator<Item = SegmentRef<'_>> {
+        self.segments.iter().map(|s| SegmentRef { id: s.id, start: s.start, segment: s })
+    }
+
+    /// `%% allow:` comments that name codes.
+    pub fn allow_comments(&self) -> impl Iterator<Item = BlockRef<'_>> {
+        self.segments.iter().flat_map(|s| s.allows.iter().map(move |&k| s.block_ref(k as usize)))
     }
 
     /// What the file says about `id`.

@@ -30,7 +30,13 @@ pub(crate) fn lower_block(node: Node<'_>, text: &str) -> Block {
     if node.has_error() {
         lowerer.collect_errors(node);
     }
-    lowerer.block
+    let mut block = lowerer.block;
+    // Blocks live as long as their text is unchanged: no spare capacity.
+    block.claims.shrink_to_fit();
+    block.references.shrink_to_fit();
+    block.statuses.shrink_to_fit();
+    block.links.shrink_to_fit();
+    block
 }
 
 struct Lowerer<'t, 'tree> {
@@ -207,7 +213,6 @@ impl<'t, 'tree> Lowerer<'t, 'tree> {
             self.block.references.push(Reference {
                 kind: RefKind::Party,
                 id: id.into(),
-                id_range: range.start + 1..range.end,
                 range,
                 context: RefContext::ByProperty,
                 claim: None,
@@ -262,9 +267,8 @@ impl<'t, 'tree> Lowerer<'t, 'tree> {
             kind,
             id: self.slice(&id_range).into(),
             range,
-            id_range,
             context,
-            claim,
+            claim: claim.map(|c| c as u32),
         });
     }
 

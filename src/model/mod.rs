@@ -6,6 +6,6 @@ mod file;
 mod lower;
 mod types;
 
-pub use file::{BlockRef, FileModel, IdStats, claim_text, split_list};
+pub use file::{BlockRef, FileModel, IdStats, SegmentRef, claim_text, split_list};
 pub use lower::is_identifier;
 pub use types::*;

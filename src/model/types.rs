@@ -50,11 +50,16 @@ pub struct Reference {
     pub id: Box<str>,
     /// The whole reference, sigil included: `@putin`.
     pub range: Span,
-    /// Just the id: `putin`.
-    pub id_range: Span,
     pub context: RefContext,
     /// The innermost claim (index into the block's claims) it stands in.
-    pub claim: Option<usize>,
+    pub claim: Option<u32>,
+}
+
+impl Reference {
+    /// Just the id: `putin` (every form of reference is a sigil and the id).
+    pub fn id_range(&self) -> Span {
+        (self.range.start + 1).min(self.range.end)..self.range.end
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -206,7 +211,7 @@ impl Block {
     pub fn claim_references(&self, claim: usize) -> impl Iterator<Item = &Reference> {
         self.references
             .iter()
-            .filter(move |r| r.claim.is_some_and(|c| self.is_within(c, claim)))
+            .filter(move |r| r.claim.is_some_and(|c| self.is_within(c as usize, claim)))
     }
 
     pub fn claim_statuses(&self, claim: usize) -> impl Iterator<Item = &StatusMark> {
