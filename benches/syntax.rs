@@ -15,28 +15,47 @@ use newsmark::syntax::{Document, parse_rope};
 const SIZES: [usize; 3] = [10_000, 1_000_000, 10_000_000];
 
 fn main() {
+    if let Ok(mode) = std::env::var("NEWSMARK_MEMORY_PROBE") {
+        return memory_probe(&mode);
+    }
     memory_report();
     divan::main();
 }
 
-/// Peak memory of a 10 MB document (rope + tree), against its size.
+/// Peak memory of a 10 MB document, each way of holding it measured in a
+/// fresh process (a process's peak cannot be reset).
 fn memory_report() {
+    let exe = std::env::current_exe().expect("the bench binary");
+    for (mode, what) in [
+        ("all", "rope + every segment's tree (Document::new)"),
+        ("all+model", "rope + every tree, then the model"),
+        ("lazy", "as the workspace holds it: rope + model, trees parsed per segment and dropped (Document::lazy)"),
+    ] {
+        let out = std::process::Command::new(&exe).env("NEWSMARK_MEMORY_PROBE", mode).output().expect("run the memory probe");
+        let ratio = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        println!("peak memory, 10 MB document, {what}: {ratio}");
+    }
+}
+
+fn memory_probe(mode: &str) {
     let text = common::article(10_000_000, 7);
     let before = common::rss_bytes();
-    let doc = Document::new(&text);
-    let after = common::rss_bytes();
-    let model = FileModel::lower(&doc);
-    let with_model = common::rss_bytes();
-    let mb = |b: usize| b as f64 / 1e6;
-    println!(
-        "memory: 10 MB document ({:.1} MB): rope + tree {:.1} MB ({:.1}× its size); with the model {:.1} MB ({:.1}×)",
-        mb(text.len()),
-        mb(after.saturating_sub(before)),
-        after.saturating_sub(before) as f64 / text.len() as f64,
-        mb(with_model.saturating_sub(before)),
-        with_model.saturating_sub(before) as f64 / text.len() as f64,
-    );
-    drop(model);
+    let (doc, model) = match mode {
+        "all" => (Document::new(&text), None),
+        "all+model" => {
+            let doc = Document::new(&text);
+            let model = FileModel::lower(&doc);
+            (doc, Some(model))
+        }
+        _ => {
+            let doc = Document::lazy(&text);
+            let model = FileModel::lower(&doc);
+            (doc, Some(model))
+        }
+    };
+    let peak = common::peak_rss_bytes().saturating_sub(before);
+    println!("{:.1} MB ({:.1}× the text)", peak as f64 / 1e6, peak as f64 / text.len() as f64);
+    drop((doc, model));
 }
 
 #[divan::bench(args = SIZES, sample_count = 20)]

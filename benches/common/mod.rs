@@ -151,8 +151,18 @@ pub fn middle_edit_point(text: &str) -> usize {
 }
 
 pub fn rss_bytes() -> usize {
+    status_bytes("VmRSS:")
+}
+
+/// Peak resident memory of this process so far.
+#[allow(dead_code)]
+pub fn peak_rss_bytes() -> usize {
+    status_bytes("VmHWM:")
+}
+
+fn status_bytes(field: &str) -> usize {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<usize>().ok()))
+        .and_then(|s| s.lines().find(|l| l.starts_with(field)).and_then(|l| l.split_whitespace().nth(1)?.parse::<usize>().ok()))
         .map_or(0, |kb| kb * 1024)
 }

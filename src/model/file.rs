@@ -68,8 +68,10 @@ fn tally(block: &Block, stats: &mut Stats, add: bool) {
     for r in &block.references {
         bump(stats, r.kind, &r.id, add, |s| &mut s.references);
     }
+    let (mut parties, mut sources): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
     for i in 0..block.claims.len() {
-        let (mut parties, mut sources): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+        parties.clear();
+        sources.clear();
         for r in block.claim_references(i) {
             match (r.kind, r.context) {
                 (RefKind::Party, RefContext::Attribution) if !parties.contains(&&*r.id) => parties.push(&r.id),

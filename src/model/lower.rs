@@ -15,11 +15,17 @@ use super::types::*;
 struct FieldIds {
     body: Option<std::num::NonZeroU16>,
     attribution: Option<std::num::NonZeroU16>,
+    /// The `}` token's kind id.
+    close_brace: Option<u16>,
 }
 
 static FIELDS: LazyLock<FieldIds> = LazyLock::new(|| {
     let lang = language();
-    FieldIds { body: lang.field_id_for_name(field::BODY), attribution: lang.field_id_for_name(field::ATTRIBUTION) }
+    FieldIds {
+        body: lang.field_id_for_name(field::BODY),
+        attribution: lang.field_id_for_name(field::ATTRIBUTION),
+        close_brace: Some(lang.id_for_node_kind("}", false)).filter(|id| *id != 0),
+    }
 });
 
 pub(crate) fn lower_block(node: Node<'_>, text: &str) -> Block {
@@ -323,7 +329,7 @@ impl<'t, 'tree> Lowerer<'t, 'tree> {
                 } else if field.is_some() && field == FIELDS.attribution {
                     attribution = Some(self.span(child));
                     self.attribution(index);
-                } else if !child.is_named() && child.kind() == "}" {
+                } else if !child.is_named() && Some(child.kind_id()) == FIELDS.close_brace {
                     close = Some(self.span(child));
                 }
                 if !self.cursor.goto_next_sibling() {
@@ -344,7 +350,7 @@ impl<'t, 'tree> Lowerer<'t, 'tree> {
                 message: "unclosed claim: expected `}` before the end of the file".to_string(),
             });
         }
-        let empty = fold_whitespace(self.slice(&body)).is_empty();
+        let empty = is_blank_text(self.slice(&body));
         let c = &mut self.block.claims[index];
         (c.body, c.close, c.attribution, c.empty) = (body, close, attribution, empty);
     }
@@ -489,6 +495,14 @@ pub fn fold_whitespace(s: &str) -> String {
     out
 }
 
+/// Whether `fold_whitespace(s)` would be empty, without building it.
+fn is_blank_text(s: &str) -> bool {
+    s.split('\n').enumerate().all(|(i, line)| {
+        let line = if i > 0 { line.strip_prefix("> ").or_else(|| line.strip_prefix(">\t")).unwrap_or(line) } else { line };
+        line.trim().is_empty()
+    })
+}
+
 /// An id: a letter, then letters, digits, `_` or `-`, not ending in `-`.
 pub fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
@@ -496,4 +510,16 @@ pub fn is_identifier(s: &str) -> bool {
     first.is_alphabetic()
         && s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
         && !s.ends_with('-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_text_agrees_with_folded_text() {
+        for s in ["", " ", "\n", " \n> ", "> x", "x", "\n> \n>\t", "\u{a0}", "a\n> ", " \n\t", ">"] {
+            assert_eq!(is_blank_text(s), fold_whitespace(s).is_empty(), "{s:?}");
+        }
+    }
 }
