@@ -74,6 +74,7 @@ module.exports = grammar({
     $._source_definition_start, // `[^`, only when the line is `[^id]: …`
     $._unclosed_at_eof, // empty: the file ends inside a claim
     $._error_sentinel, // never in the grammar: marks error recovery
+    $.text, // prose, on the common path (the rule below still defines it)
   ],
 
   conflicts: (_) => [],
@@ -228,7 +229,8 @@ module.exports = grammar({
 
     // Prose. `@` and `^` belong to the text when they follow a letter or digit
     // (`press@kremlin.ru`, `x^2`): the second alternative eats them together
-    // with that letter, so a reference can only start elsewhere.
+    // with that letter, so a reference can only start elsewhere. The external
+    // scanner lexes most prose (faster); this rule decides where it declines.
     text: (_) =>
       token(prec(PREC.text, /([^{}\[\]@^\\\r\n]|[\p{L}\p{N}][@^]+)+/)),
 

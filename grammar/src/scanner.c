@@ -11,6 +11,13 @@
 // The token itself is only the newline (`\n` or `\r\n`): the next line is looked
 // at, never consumed. The scanner keeps no state, so it serialises to nothing.
 //
+// It also scans prose (`text`) on the common path: the generated lexer steps
+// a state machine and marks the token's end on every character, which made
+// lexing prose most of a full parse. Where prose could compete with another
+// token (the start of a block, a `(` right after `}` or `]`) or needs the
+// Unicode tables (a non-ASCII letter before `@`), the scanner declines and the
+// grammar's own `text` rule, which stays the definition, decides.
+//
 // It also recognises two block openers that need more look-ahead than a
 // token can have: the front matter's `---` (only valid as the first line, so
 // a later `---` is prose) and a definition's `[@` / `[^` (only when the whole
@@ -31,6 +38,7 @@ enum TokenType {
   SOURCE_DEFINITION_START,
   UNCLOSED_AT_EOF,
   ERROR_SENTINEL,
+  TEXT,
 };
 
 void *tree_sitter_newsmark_external_scanner_create(void) { return NULL; }
@@ -148,6 +156,56 @@ static bool scan_definition_start(TSLexer *lexer, const bool *valid_symbols) {
   return true;
 }
 
+// A character prose may hold: not a mark's opener or closer, an escape, or a
+// line end (grammar.js: `[^{}\[\]@^\\\r\n]`).
+static inline bool is_prose(TSLexer *lexer) {
+  switch (lexer->lookahead) {
+    // NUL too: the generated lexer never matches it (it reads as the end).
+    case '{': case '}': case '[': case ']': case '@': case '^': case '\\': case '\r': case '\n': case 0:
+      return false;
+    default:
+      return true;
+  }
+}
+
+static inline bool is_ascii_alnum(int32_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// `text`: a run of prose, where a letter or digit also takes the `@`/`^` after
+// it (`press@kremlin.ru`, `x^2`). Declines where the grammar's rule must decide.
+static bool scan_text(TSLexer *lexer, const bool *valid_symbols) {
+  int32_t first = lexer->lookahead;
+  // `(` may open an attribution or a link target (higher precedence).
+  if (first == '(') return false;
+  // At the start of a block, a marker, a blank line or a definition may
+  // start here instead; only a plain first character is surely prose.
+  if (valid_symbols[PARTY_DEFINITION_START] || valid_symbols[SOURCE_DEFINITION_START]) {
+    switch (first) {
+      case '#': case '-': case '>': case '%': case ' ': case '\t':
+        return false;
+    }
+  }
+  bool any = false;
+  while (is_prose(lexer)) {
+    int32_t c = lexer->lookahead;
+    advance(lexer);
+    any = true;
+    if (lexer->lookahead == '@' || lexer->lookahead == '^') {
+      // Whether `c` is a letter or a digit needs the Unicode tables beyond
+      // ASCII: leave those to the grammar's rule.
+      if (c >= 0x80) return false;
+      if (is_ascii_alnum(c)) {
+        while (lexer->lookahead == '@' || lexer->lookahead == '^') advance(lexer);
+      }
+    }
+  }
+  if (!any) return false;
+  lexer->mark_end(lexer);
+  lexer->result_symbol = TEXT;
+  return true;
+}
+
 bool tree_sitter_newsmark_external_scanner_scan(void *payload, TSLexer *lexer,
                                                 const bool *valid_symbols) {
   (void)payload;
@@ -160,6 +218,10 @@ bool tree_sitter_newsmark_external_scanner_scan(void *payload, TSLexer *lexer,
         lexer->lookahead == '[' && lexer->get_column(lexer) == 0) {
       return scan_definition_start(lexer, valid_symbols);
     }
+  }
+  if (valid_symbols[TEXT] && !error_recovery && lexer->lookahead != '\n' && lexer->lookahead != '\r' &&
+      !lexer->eof(lexer)) {
+    return scan_text(lexer, valid_symbols);
   }
   if (!valid_symbols[LINE_BREAK] && !valid_symbols[BLOCK_END] && !valid_symbols[QUOTE_BREAK] &&
       !valid_symbols[PROPERTY_BREAK] && !valid_symbols[UNCLOSED_AT_EOF]) {

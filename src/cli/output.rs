@@ -7,7 +7,6 @@ use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor};
 use newsmark::analysis::{Diagnostic, FileId, Severity, Workspace};
-use serde_json::{Value, json};
 
 use super::collect::InputError;
 use super::{CheckArgs, ColorWhen, Format};
@@ -62,11 +61,13 @@ pub fn write_report(report: &Report<'_>, args: &CheckArgs) -> io::Result<bool> {
     let all = || report.files.iter().flat_map(|(_, d)| d.iter());
     let failed = all().any(|d| args.fail_level.fails(d.severity));
     let counts = Counts::of(all());
+    // Buffered: stdout is line-buffered, and a report can be millions of
+    // lines (one write per line was a quarter of `check`'s time on 50 MB).
     let stdout = io::stdout();
+    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     match args.format {
         Format::Human => human(report, args, &counts)?,
         Format::Compact => {
-            let mut out = stdout.lock();
             for (file, diags) in &report.files {
                 for d in diags {
                     let (l, c) = line_col(report.ws, *file, d.range.start);
@@ -76,12 +77,10 @@ pub fn write_report(report: &Report<'_>, args: &CheckArgs) -> io::Result<bool> {
             errors_to_stderr(report.errors)?;
         }
         Format::Json => {
-            let mut out = stdout.lock();
             serde_json::to_writer_pretty(&mut out, &json_report(report, &counts))?;
             writeln!(out)?;
         }
         Format::Github => {
-            let mut out = stdout.lock();
             for (file, diags) in &report.files {
                 for d in diags {
                     let (l, c) = line_col(report.ws, *file, d.range.start);
@@ -105,12 +104,12 @@ pub fn write_report(report: &Report<'_>, args: &CheckArgs) -> io::Result<bool> {
             }
         }
         Format::Sarif => {
-            let mut out = stdout.lock();
             serde_json::to_writer_pretty(&mut out, &super::sarif::sarif(report))?;
             writeln!(out)?;
             errors_to_stderr(report.errors)?;
         }
     }
+    out.flush()?;
     Ok(failed)
 }
 
@@ -139,8 +138,7 @@ fn color_choice(when: ColorWhen) -> termcolor::ColorChoice {
 
 fn human(report: &Report<'_>, args: &CheckArgs, counts: &Counts) -> io::Result<()> {
     let mut files = SimpleFiles::new();
-    let writer = termcolor::StandardStream::stdout(color_choice(args.color));
-    let mut out = writer.lock();
+    let mut out = termcolor::BufferedStandardStream::stdout(color_choice(args.color));
     let config = term::Config::default();
     let mut handles = std::collections::HashMap::new();
     let mut handle = |files: &mut SimpleFiles<String, String>, id: FileId| {
@@ -185,50 +183,114 @@ fn human(report: &Report<'_>, args: &CheckArgs, counts: &Counts) -> io::Result<(
         plural(counts.hints, "hint"),
         if report.errors.is_empty() { String::new() } else { format!("; {} could not be read", plural(report.errors.len(), "input")) }
     )?;
-    Ok(())
+    out.flush()
 }
 
-pub fn json_range(ws: &Workspace, file: FileId, range: &std::ops::Range<usize>) -> Value {
+// The JSON report, as structs with their fields in alphabetical order (the
+// order `serde_json::Value` objects print in, which the format has always
+// had). Built per file on every core: ~280,000 diagnostics for 50 MB.
+
+#[derive(serde::Serialize)]
+struct JsonReport<'a> {
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    errors: Vec<JsonError<'a>>,
+    summary: JsonSummary,
+    version: u32,
+}
+
+#[derive(serde::Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'static str,
+    help: Option<&'a str>,
+    message: &'a str,
+    #[serde(serialize_with = "shared_str")]
+    path: std::sync::Arc<str>,
+    range: JsonRange,
+    related: Vec<JsonRelated<'a>>,
+    severity: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct JsonRelated<'a> {
+    message: &'a str,
+    path: String,
+    range: JsonRange,
+}
+
+#[derive(serde::Serialize)]
+struct JsonRange {
+    end: JsonPosition,
+    start: JsonPosition,
+}
+
+#[derive(serde::Serialize)]
+struct JsonPosition {
+    column: usize,
+    line: usize,
+}
+
+#[derive(serde::Serialize)]
+struct JsonError<'a> {
+    message: &'a str,
+    path: String,
+}
+
+#[derive(serde::Serialize)]
+struct JsonSummary {
+    errors: usize,
+    files: usize,
+    hints: usize,
+    infos: usize,
+    warnings: usize,
+}
+
+/// One path string per file, shared by its diagnostics.
+fn shared_str<S: serde::Serializer>(s: &std::sync::Arc<str>, to: S) -> Result<S::Ok, S::Error> {
+    to.serialize_str(s)
+}
+
+fn json_range(ws: &Workspace, file: FileId, range: &std::ops::Range<usize>) -> JsonRange {
     let (l, c) = line_col(ws, file, range.start);
     let (el, ec) = line_col(ws, file, range.end);
-    json!({ "start": { "line": l, "column": c }, "end": { "line": el, "column": ec } })
+    JsonRange { end: JsonPosition { column: ec, line: el }, start: JsonPosition { column: c, line: l } }
 }
 
-fn json_report(report: &Report<'_>, counts: &Counts) -> Value {
+fn json_report<'a>(report: &'a Report<'_>, counts: &Counts) -> JsonReport<'a> {
     let ws = report.ws;
-    let diagnostics: Vec<Value> = report
-        .files
-        .iter()
-        .flat_map(|(file, diags)| {
-            diags.iter().map(move |d| {
-                json!({
-                    "path": path_of(ws, *file),
-                    "code": d.code.name(),
-                    "severity": d.severity.name(),
-                    "message": &*d.message,
-                    "help": d.help.as_deref(),
-                    "range": json_range(ws, *file, &d.range),
-                    "related": d.related.iter().map(|r| json!({
-                        "path": path_of(ws, r.file),
-                        "range": json_range(ws, r.file, &r.range),
-                        "message": r.message,
-                    })).collect::<Vec<_>>(),
-                })
+    let files = &report.files;
+    let indices: Vec<usize> = (0..files.len()).collect();
+    let per_file = super::collect::parallel_map(&indices, |&i| {
+        let (file, diags) = &files[i];
+        let path: std::sync::Arc<str> = path_of(ws, *file).into();
+        diags
+            .iter()
+            .map(|d| JsonDiagnostic {
+                code: d.code.name(),
+                help: d.help.as_deref(),
+                message: &d.message,
+                path: std::sync::Arc::clone(&path),
+                range: json_range(ws, *file, &d.range),
+                related: d
+                    .related
+                    .iter()
+                    .map(|r| JsonRelated { message: &r.message, path: path_of(ws, r.file), range: json_range(ws, r.file, &r.range) })
+                    .collect(),
+                severity: d.severity.name(),
             })
-        })
-        .collect();
-    json!({
-        "version": 1,
-        "diagnostics": diagnostics,
-        "errors": report.errors.iter().map(|e| json!({ "path": e.path.display().to_string(), "message": e.message })).collect::<Vec<_>>(),
-        "summary": {
-            "files": report.files.len(),
-            "errors": counts.errors,
-            "warnings": counts.warnings,
-            "infos": counts.infos,
-            "hints": counts.hints,
+            .collect::<Vec<_>>()
+    });
+    JsonReport {
+        diagnostics: per_file.into_iter().flatten().collect(),
+        errors: report.errors.iter().map(|e| JsonError { message: &e.message, path: e.path.display().to_string() }).collect(),
+        summary: JsonSummary {
+            errors: counts.errors,
+            files: report.files.len(),
+            hints: counts.hints,
+            infos: counts.infos,
+            warnings: counts.warnings,
         },
-    })
+        version: 1,
+    }
 }
 
 /// Escaping for workflow command data (the message).

@@ -417,26 +417,51 @@ fn front_matter_end(rope: &Rope) -> usize {
 }
 
 /// Segment starts in `from..to` (not `from` itself), each at least `size`
-/// bytes after the previous one.
+/// bytes after the previous one: the first line after that distance that
+/// may start a segment. Jumps ahead `size` bytes at a time, so it reads a
+/// few lines per segment, not every line.
 fn boundaries(rope: &Rope, from: usize, to: usize, size: usize) -> Vec<usize> {
     let mut out = Vec::new();
     let fm_end = front_matter_end(rope);
     if fm_end == usize::MAX {
         return out;
     }
-    let first_line = rope.byte_to_line(from);
-    let last_line = rope.byte_to_line(to);
+    let to = to.min(rope.len_bytes());
     let mut last = from;
-    let mut prev_blank = false;
-    let mut at = rope.line_to_byte(first_line);
-    for line in rope.lines_at(first_line).take(last_line.saturating_sub(first_line) + 1) {
-        let blank = is_blank_line(line);
-        if at > from && at < to && prev_blank && at >= fm_end && at - last >= size && is_segment_start(line) {
-            out.push(at);
-            last = at;
+    loop {
+        let earliest = (last + size.max(1)).max(fm_end).max(from + 1);
+        if earliest >= to {
+            break;
         }
-        prev_blank = blank;
-        at += line.len_bytes();
+        // The first line starting at or after `earliest`.
+        let mut line = rope.byte_to_line(earliest);
+        if rope.line_to_byte(line) < earliest {
+            line += 1;
+        }
+        if line >= rope.len_lines() {
+            break;
+        }
+        let mut at = rope.line_to_byte(line);
+        let mut prev_blank = line > 0 && is_blank_line(rope.line(line - 1));
+        let mut found = None;
+        for l in rope.lines_at(line) {
+            if at >= to {
+                break;
+            }
+            if prev_blank && is_segment_start(l) {
+                found = Some(at);
+                break;
+            }
+            prev_blank = is_blank_line(l);
+            at += l.len_bytes();
+        }
+        match found {
+            Some(at) => {
+                out.push(at);
+                last = at;
+            }
+            None => break,
+        }
     }
     out
 }
