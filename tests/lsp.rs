@@ -77,20 +77,18 @@ fn utf8_is_negotiated_when_offered() {
     c.shutdown();
 }
 
-#[test]
-fn incremental_edits_match_a_fresh_open() {
-    let Session { dir, article, mut c, .. } = session(&["utf-16"]);
-    // A deterministic pseudo-random walk of edits with multi-byte text.
+/// `count` pseudo-random one-line edits with multi-byte text, sent as
+/// incremental changes (versions from `first`) and applied to `text` alike.
+fn random_edits(c: &mut Client, uri: &str, text: &str, first: i64, count: i64, mut seed: u64) -> String {
     let pieces = ["{", "}", "@putin", "^tass", " ", "\n", "한", "😀", "Ж", "(", ")", "x", "\n\n", "@nobody"];
-    let mut text: Vec<u16> = ARTICLE.encode_utf16().collect();
-    let mut seed: u64 = 0x9e3779b97f4a7c15;
+    let mut text: Vec<u16> = text.encode_utf16().collect();
     let mut rand = |n: usize| {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
         (seed % n as u64) as usize
     };
-    for version in 2..=300 {
+    for version in first..first + count {
         let s = String::from_utf16_lossy(&text);
         let lines: Vec<&str> = s.split('\n').collect();
         let line = rand(lines.len());
@@ -101,7 +99,7 @@ fn incremental_edits_match_a_fresh_open() {
         let insert = pieces[rand(pieces.len())];
         c.notify(
             "textDocument/didChange",
-            json!({"textDocument": {"uri": uri(&article), "version": version},
+            json!({"textDocument": {"uri": uri, "version": version},
                    "contentChanges": [{"range": {"start": {"line": line, "character": cu(a)}, "end": {"line": line, "character": cu(b)}}, "text": insert}]}),
         );
         // Apply the same edit to our copy.
@@ -110,13 +108,51 @@ fn incremental_edits_match_a_fresh_open() {
         new_lines[line] = l;
         text = new_lines.join("\n").encode_utf16().collect();
     }
+    String::from_utf16(&text).unwrap()
+}
+
+/// Diagnostics as comparable values: code, range and message.
+fn strip(v: &[Value]) -> Vec<(Value, Value, Value)> {
+    v.iter().map(|d| (d["code"].clone(), d["range"].clone(), d["message"].clone())).collect()
+}
+
+#[test]
+fn incremental_edits_match_a_fresh_open() {
+    let Session { dir, article, mut c, .. } = session(&["utf-16"]);
+    let final_text = random_edits(&mut c, &uri(&article), ARTICLE, 2, 299, 0x9e3779b97f4a7c15);
     let incremental = c.diagnostics(&uri(&article), 300);
-    let final_text = String::from_utf16(&text).unwrap();
     let other = dir.path().join("fresh.nmk");
     std::fs::write(&other, &final_text).unwrap();
     open(&mut c, &other, &final_text);
     let fresh = c.diagnostics(&uri(&other), 1);
-    let strip = |v: &[Value]| v.iter().map(|d| (d["code"].clone(), d["range"].clone(), d["message"].clone())).collect::<Vec<_>>();
+    assert_eq!(strip(&incremental), strip(&fresh));
+    c.shutdown();
+}
+
+/// A document of ~13 segments, edited all over: edits land in more
+/// segments than keep their trees, merge and split segments, and shift the
+/// lines of every cached diagnostic.
+#[test]
+fn edits_across_many_segments_match_a_fresh_open() {
+    let Session { dir, article, mut c, .. } = session(&["utf-16"]);
+    let mut big = ARTICLE.to_string();
+    for i in 0..5000 {
+        // Mostly clean prose, so each publish stays small; every tenth
+        // paragraph has an unsourced claim.
+        let attribution = if i % 10 == 0 { "(@putin)" } else { "(@putin ^tass)" };
+        big.push_str(&format!("\nПункт {i}: 한국어 😀 {{claim {i}}}{attribution} and more prose about it.\n"));
+    }
+    assert!(big.len() > 12 * 32 * 1024, "{} bytes", big.len());
+    c.notify("textDocument/didChange", json!({"textDocument": {"uri": uri(&article), "version": 2}, "contentChanges": [{"text": big}]}));
+    let start = c.diagnostics(&uri(&article), 2);
+    assert!(start.len() >= 500, "{} diagnostics", start.len());
+    let final_text = random_edits(&mut c, &uri(&article), &big, 3, 120, 0x2545f4914f6cdd1d);
+    let incremental = c.diagnostics(&uri(&article), 122);
+    let other = dir.path().join("fresh.nmk");
+    std::fs::write(&other, &final_text).unwrap();
+    open(&mut c, &other, &final_text);
+    let fresh = c.diagnostics(&uri(&other), 1);
+    assert_eq!(strip(&incremental).len(), strip(&fresh).len());
     assert_eq!(strip(&incremental), strip(&fresh));
     c.shutdown();
 }
