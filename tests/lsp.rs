@@ -178,6 +178,11 @@ fn survives_unknown_methods_bad_params_and_bad_positions() {
         (framed(br#"{"jsonrpc":"2.0","id":10}"#), -32600),
         (framed(br#"{"jsonrpc":"2.0","id":11,"method":"x","params":{"a":[1,{"b":"\u00e9"}]},"params":7}"#), -32600),
         (framed(br#"{"jsonrpc":"2.0","id":12,"method":"x","params":[1,2"#), -32700),
+        // Strings that skipping would not decode: each used to stop the
+        // server's reading for good.
+        (framed(br#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"x":"\ud800"}}"#), -32700),
+        (framed(br#"{"jsonrpc":"2.0","method":"x","params":[{"k\udfff":1}]}"#), -32700),
+        (framed(b"{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":{\"x\":\"\xff\"}}"), -32700),
         (b"Bogus-Header\r\n\r\n".to_vec(), -32700),
     ] {
         c.send_raw(&raw);

@@ -449,9 +449,12 @@ fn suppress_and_level(diags: Vec<Diagnostic>, model: &crate::model::FileModel, c
         let target = (comment.index + 1..).map_while(|i| model.block(i)).find(|b| b.block.kind != BlockKind::Comment);
         let Some(target) = target else { continue };
         let codes = comment.block.allow.iter().map(|i| &*i.value);
+        // To the next block's start: the last block's region takes in a
+        // diagnostic at the very end of the file.
+        let end = model.block(target.index + 1).map_or(usize::MAX, |b| b.start);
         match regions.last_mut() {
             Some((range, list)) if range.start == target.start => list.extend(codes),
-            _ => regions.push((target.start..target.start + target.block.len, codes.collect())),
+            _ => regions.push((target.start..end, codes.collect())),
         }
     }
     let allowed_here = |d: &Diagnostic| {

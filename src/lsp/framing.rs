@@ -92,6 +92,10 @@ fn error(id: Value, code: i64, message: &str) -> Value {
 /// Read in one pass that keeps nothing of `params` but its kind: a 10 MB
 /// `didOpen` is not copied into a `Value` here only to be parsed again.
 fn check(body: &[u8]) -> Result<(), Value> {
+    // tower-lsp-server's decoder stops for good on text that is not UTF-8.
+    if let Err(e) = std::str::from_utf8(body) {
+        return Err(error(Value::Null, -32700, &format!("Parse error: not UTF-8 (invalid byte at offset {})", e.valid_up_to())));
+    }
     let envelope: Envelope =
         serde_json::from_slice(body).map_err(|e| error(Value::Null, -32700, &format!("Parse error: {e}")))?;
     let Envelope::Object { jsonrpc, id, method, params, reply } = envelope else {
@@ -160,12 +164,15 @@ impl<'de> serde::de::Visitor<'de> for KindVisitor {
     fn visit_str<E>(self, _: &str) -> Result<Kind, E> {
         Ok(Kind::String)
     }
+    // Nested values are read as `Kind`s too, not skipped with `IgnoredAny`:
+    // skipping does not decode strings, and a lone surrogate (`"\ud800"`)
+    // that got past here would stop tower-lsp-server's decoder for good.
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Kind, A::Error> {
-        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        while seq.next_element::<Kind>()?.is_some() {}
         Ok(Kind::Array)
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Kind, A::Error> {
-        while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+        while map.next_entry::<Kind, Kind>()?.is_some() {}
         Ok(Kind::Object)
     }
 }
@@ -193,11 +200,11 @@ impl<'de> serde::Deserialize<'de> for Envelope {
                         "method" => method = Some(map.next_value::<Kind>()?),
                         "params" => params = Some(map.next_value::<Kind>()?),
                         "result" | "error" => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
+                            map.next_value::<Kind>()?;
                             reply = true;
                         }
                         _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
+                            map.next_value::<Kind>()?;
                         }
                     }
                 }

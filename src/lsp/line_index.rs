@@ -67,8 +67,11 @@ impl LineIndex {
                 let n = newlines.partition_point(|&nl| nl & !WIDE < rel);
                 let line_start = if n == 0 { 0 } else { (newlines[n - 1] & !WIDE) + 1 };
                 let wide = newlines.get(n).map_or(*last_wide, |nl| nl & WIDE != 0);
+                // Only a line with non-ASCII text can put an offset inside a
+                // character; it is moved back to the character's start.
                 let character = match enc {
                     Encoding::Utf16 if wide => units16(doc, start + line_start as usize..doc.floor_char_boundary(offset)),
+                    Encoding::Utf8 if wide => doc.floor_char_boundary(offset).max(start + line_start as usize) - start - line_start as usize,
                     _ => (rel - line_start) as usize,
                 };
                 Position { line: (first_line + n) as u32, character: character as u32 }
