@@ -275,7 +275,9 @@ impl FileModel {
                     if edit.touches(&range) {
                         continue 'blocks;
                     }
-                    match (edit.map(range.start), edit.map(range.end)) {
+                    // A block's bytes follow its start: text inserted right
+                    // there comes before them, not into the block.
+                    match (edit.map_start(range.start), edit.map(range.end)) {
                         (Some(s), Some(e)) => range = s..e,
                         _ => continue 'blocks,
                     }

@@ -51,6 +51,19 @@ impl EditRecord {
         }
     }
 
+    /// Where the text that started at `offset` before the edit starts after
+    /// it: like [`EditRecord::map`], but at an insertion point it moves past
+    /// the inserted text. For the start of a block, whose bytes follow it.
+    pub fn map_start(&self, offset: usize) -> Option<usize> {
+        if offset >= self.old_end {
+            Some(offset - self.old_end + self.new_end)
+        } else if offset <= self.start {
+            Some(offset)
+        } else {
+            None
+        }
+    }
+
     /// Whether the edit touches the text of `range` (an insertion exactly at
     /// either end does not).
     pub fn touches(&self, range: &Range<usize>) -> bool {
