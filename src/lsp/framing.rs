@@ -91,11 +91,9 @@ fn error(id: Value, code: i64, message: &str) -> Value {
 /// id that is a number, a string or null, and a method or a result/error.
 /// Read in one pass that keeps nothing of `params` but its kind: a 10 MB
 /// `didOpen` is not copied into a `Value` here only to be parsed again.
+/// Every string is decoded on the way, which also rejects text that is not
+/// UTF-8 (tower-lsp-server's decoder would stop for good on it).
 fn check(body: &[u8]) -> Result<(), Value> {
-    // tower-lsp-server's decoder stops for good on text that is not UTF-8.
-    if let Err(e) = std::str::from_utf8(body) {
-        return Err(error(Value::Null, -32700, &format!("Parse error: not UTF-8 (invalid byte at offset {})", e.valid_up_to())));
-    }
     let envelope: Envelope =
         serde_json::from_slice(body).map_err(|e| error(Value::Null, -32700, &format!("Parse error: {e}")))?;
     let Envelope::Object { jsonrpc, id, method, params, reply } = envelope else {
@@ -139,100 +137,96 @@ enum Envelope {
     NotObject,
 }
 
-struct KindVisitor;
+/// What one visit reads: a value's kind, or, for the message's top-level
+/// object, the members `check` looks at. One visitor for both, so every
+/// value is read the same way at every depth.
+enum Read {
+    Kind(Kind),
+    Envelope(Envelope),
+}
 
-impl<'de> serde::de::Visitor<'de> for KindVisitor {
-    type Value = Kind;
+struct Visitor {
+    top: bool,
+}
+
+impl Visitor {
+    fn scalar(&self, kind: Kind) -> Read {
+        if self.top { Read::Envelope(Envelope::NotObject) } else { Read::Kind(kind) }
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Visitor {
+    type Value = Read;
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_unit<E>(self) -> Result<Kind, E> {
-        Ok(Kind::Null)
+    fn visit_unit<E>(self) -> Result<Read, E> {
+        Ok(self.scalar(Kind::Null))
     }
-    fn visit_bool<E>(self, _: bool) -> Result<Kind, E> {
-        Ok(Kind::Other)
+    fn visit_bool<E>(self, _: bool) -> Result<Read, E> {
+        Ok(self.scalar(Kind::Other))
     }
-    fn visit_i64<E>(self, _: i64) -> Result<Kind, E> {
-        Ok(Kind::Other)
+    fn visit_i64<E>(self, _: i64) -> Result<Read, E> {
+        Ok(self.scalar(Kind::Other))
     }
-    fn visit_u64<E>(self, _: u64) -> Result<Kind, E> {
-        Ok(Kind::Other)
+    fn visit_u64<E>(self, _: u64) -> Result<Read, E> {
+        Ok(self.scalar(Kind::Other))
     }
-    fn visit_f64<E>(self, _: f64) -> Result<Kind, E> {
-        Ok(Kind::Other)
+    fn visit_f64<E>(self, _: f64) -> Result<Read, E> {
+        Ok(self.scalar(Kind::Other))
     }
-    fn visit_str<E>(self, _: &str) -> Result<Kind, E> {
-        Ok(Kind::String)
+    fn visit_str<E>(self, _: &str) -> Result<Read, E> {
+        Ok(self.scalar(Kind::String))
     }
     // Nested values are read as `Kind`s too, not skipped with `IgnoredAny`:
     // skipping does not decode strings, and a lone surrogate (`"\ud800"`)
     // that got past here would stop tower-lsp-server's decoder for good.
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Kind, A::Error> {
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Read, A::Error> {
         while seq.next_element::<Kind>()?.is_some() {}
-        Ok(Kind::Array)
+        Ok(self.scalar(Kind::Array))
     }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Kind, A::Error> {
-        while map.next_entry::<Kind, Kind>()?.is_some() {}
-        Ok(Kind::Object)
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Read, A::Error> {
+        if !self.top {
+            while map.next_entry::<Kind, Kind>()?.is_some() {}
+            return Ok(Read::Kind(Kind::Object));
+        }
+        let (mut jsonrpc, mut id, mut method, mut params, mut reply) = (None, None, None, None, false);
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match &*key {
+                "jsonrpc" => jsonrpc = Some(map.next_value::<Value>()?),
+                "id" => id = Some(map.next_value::<Value>()?),
+                "method" => method = Some(map.next_value::<Kind>()?),
+                "params" => params = Some(map.next_value::<Kind>()?),
+                "result" | "error" => {
+                    map.next_value::<Kind>()?;
+                    reply = true;
+                }
+                _ => {
+                    map.next_value::<Kind>()?;
+                }
+            }
+        }
+        Ok(Read::Envelope(Envelope::Object { jsonrpc, id, method, params, reply }))
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Kind {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Kind, D::Error> {
-        d.deserialize_any(KindVisitor)
+        match d.deserialize_any(Visitor { top: false })? {
+            Read::Kind(kind) => Ok(kind),
+            // Only the top level reads an envelope.
+            Read::Envelope(_) => Ok(Kind::Object),
+        }
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Envelope {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Envelope, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Envelope;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a JSON-RPC message")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Envelope, A::Error> {
-                let (mut jsonrpc, mut id, mut method, mut params, mut reply) = (None, None, None, None, false);
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    match &*key {
-                        "jsonrpc" => jsonrpc = Some(map.next_value::<Value>()?),
-                        "id" => id = Some(map.next_value::<Value>()?),
-                        "method" => method = Some(map.next_value::<Kind>()?),
-                        "params" => params = Some(map.next_value::<Kind>()?),
-                        "result" | "error" => {
-                            map.next_value::<Kind>()?;
-                            reply = true;
-                        }
-                        _ => {
-                            map.next_value::<Kind>()?;
-                        }
-                    }
-                }
-                Ok(Envelope::Object { jsonrpc, id, method, params, reply })
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Envelope, A::Error> {
-                KindVisitor.visit_seq(seq).map(|_| Envelope::NotObject)
-            }
-            fn visit_unit<E>(self) -> Result<Envelope, E> {
-                Ok(Envelope::NotObject)
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Envelope, E> {
-                Ok(Envelope::NotObject)
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Envelope, E> {
-                Ok(Envelope::NotObject)
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Envelope, E> {
-                Ok(Envelope::NotObject)
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Envelope, E> {
-                Ok(Envelope::NotObject)
-            }
-            fn visit_str<E>(self, _: &str) -> Result<Envelope, E> {
-                Ok(Envelope::NotObject)
-            }
+        match d.deserialize_any(Visitor { top: true })? {
+            Read::Envelope(envelope) => Ok(envelope),
+            // The top level always reads an envelope.
+            Read::Kind(_) => Ok(Envelope::NotObject),
         }
-        d.deserialize_any(V)
     }
 }
 

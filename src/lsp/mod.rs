@@ -120,6 +120,20 @@ impl Backend {
     }
 }
 
+/// Whether to print where a keystroke's time goes (`NEWSMARK_TIMING=1`),
+/// read once: the environment is not looked up on every keystroke.
+fn timing() -> bool {
+    static TIMING: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| std::env::var_os("NEWSMARK_TIMING").is_some());
+    *TIMING
+}
+
+/// A known document and its text: the first step of most request handlers.
+fn doc_of<'s>(state: &'s State, uri: &Uri) -> Result<(FileId, &'s newsmark::syntax::Document)> {
+    let id = file_of(state, uri)?;
+    let file = state.ws.file(id).ok_or_else(|| Error::invalid_params(format!("unknown document: {}", uri.as_str())))?;
+    Ok((id, &file.doc))
+}
+
 fn file_of(state: &State, uri: &Uri) -> Result<FileId> {
     let path = uri.to_file_path().ok_or_else(|| Error::invalid_params(format!("not a file URI: {}", uri.as_str())))?;
     state.ws.file_id(&path).ok_or_else(|| Error::invalid_params(format!("unknown document: {}", uri.as_str())))
@@ -148,7 +162,7 @@ fn diagnostics_for(state: &mut State, changed: FileId) -> Publish {
         let core = file_diagnostics_cached(&state.ws, id, &config, core_cache);
         let t1 = t.elapsed();
         let frame = publish::frame(&state.ws, id, &uri, state.versions.get(&id).copied(), &core, state.encoding, tails);
-        if std::env::var_os("NEWSMARK_TIMING").is_some() {
+        if timing() {
             eprintln!("timing: core diagnostics {t1:?}, conversion and serialisation {:?}", t.elapsed() - t1);
         }
         {
@@ -423,7 +437,7 @@ impl LanguageServer for Backend {
             let t1 = std::time::Instant::now();
             state.ws.load_imports();
             let p = diagnostics_for(state, id);
-            if std::env::var_os("NEWSMARK_TIMING").is_some() {
+            if timing() {
                 eprintln!("timing: edit {:?} diagnostics {:?}", t1.duration_since(t0), t1.elapsed());
             }
             Ok(p)
@@ -432,7 +446,7 @@ impl LanguageServer for Backend {
         if let Ok(p) = publish {
             self.publish(p).await;
         }
-        if std::env::var_os("NEWSMARK_TIMING").is_some() {
+        if timing() {
             eprintln!("timing: publish {:?}", t2.elapsed());
         }
     }
@@ -480,8 +494,7 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let p = params.text_document_position_params;
         self.with(|state| {
-            let id = file_of(state, &p.text_document.uri)?;
-            let doc = &state.ws.file(id).expect("known").doc;
+            let (id, doc) = doc_of(state, &p.text_document.uri)?;
             let offset = convert::to_offset(doc, p.position, state.encoding);
             Ok(queries::hover_at(&state.ws, id, offset).map(|(range, text)| Hover {
                 contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: text }),
@@ -493,8 +506,8 @@ impl LanguageServer for Backend {
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
         let p = params.text_document_position_params;
         self.with(|state| {
-            let id = file_of(state, &p.text_document.uri)?;
-            let offset = convert::to_offset(&state.ws.file(id).expect("known").doc, p.position, state.encoding);
+            let (id, doc) = doc_of(state, &p.text_document.uri)?;
+            let offset = convert::to_offset(doc, p.position, state.encoding);
             Ok(queries::definition_at(&state.ws, id, offset)
                 .and_then(|loc| convert::location(&state.ws, &loc, state.encoding))
                 .map(GotoDefinitionResponse::Scalar))
@@ -504,8 +517,8 @@ impl LanguageServer for Backend {
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let p = params.text_document_position;
         self.with(|state| {
-            let id = file_of(state, &p.text_document.uri)?;
-            let offset = convert::to_offset(&state.ws.file(id).expect("known").doc, p.position, state.encoding);
+            let (id, doc) = doc_of(state, &p.text_document.uri)?;
+            let offset = convert::to_offset(doc, p.position, state.encoding);
             let locs = queries::references_at(&state.ws, id, offset, params.context.include_declaration);
             Ok(Some(locs.iter().filter_map(|l| convert::location(&state.ws, l, state.encoding)).collect()))
         })
@@ -513,8 +526,7 @@ impl LanguageServer for Backend {
 
     async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
         self.with(|state| {
-            let id = file_of(state, &params.text_document.uri)?;
-            let doc = &state.ws.file(id).expect("known").doc;
+            let (id, doc) = doc_of(state, &params.text_document.uri)?;
             let offset = convert::to_offset(doc, params.position, state.encoding);
             Ok(queries::prepare_rename(&state.ws, id, offset).map(|(range, placeholder)| {
                 PrepareRenameResponse::RangeWithPlaceholder { range: convert::to_lsp_range(doc, &range, state.encoding), placeholder }
@@ -525,8 +537,8 @@ impl LanguageServer for Backend {
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
         let p = params.text_document_position;
         self.with(|state| {
-            let id = file_of(state, &p.text_document.uri)?;
-            let offset = convert::to_offset(&state.ws.file(id).expect("known").doc, p.position, state.encoding);
+            let (id, doc) = doc_of(state, &p.text_document.uri)?;
+            let offset = convert::to_offset(doc, p.position, state.encoding);
             let locs = queries::rename_at(&state.ws, id, offset, &params.new_name).map_err(Error::invalid_params)?;
             let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
             let new = params.new_name.trim_start_matches(['@', '^']).to_string();
@@ -544,7 +556,7 @@ impl LanguageServer for Backend {
         self.with(|state| {
             let id = file_of(state, &p.text_document.uri)?;
             let config = state.ws.config_for(id).unwrap_or_default();
-            let doc = &state.ws.file(id).expect("known").doc;
+            let (_, doc) = doc_of(state, &p.text_document.uri)?;
             let offset = convert::to_offset(doc, p.position, state.encoding);
             let items = queries::completions_at(&state.ws, id, offset, &config)
                 .into_iter()
@@ -570,8 +582,7 @@ impl LanguageServer for Backend {
 
     async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
         self.with(|state| {
-            let id = file_of(state, &params.text_document.uri)?;
-            let doc = &state.ws.file(id).expect("known").doc;
+            let (id, doc) = doc_of(state, &params.text_document.uri)?;
             #[allow(deprecated)]
             let symbols = queries::document_symbols(&state.ws, id)
                 .into_iter()
@@ -595,8 +606,8 @@ impl LanguageServer for Backend {
             let id = file_of(state, &params.text_document.uri)?;
             let config = state.ws.config_for(id).unwrap_or_default();
             let enc = state.encoding;
+            let (_, doc) = doc_of(state, &params.text_document.uri)?;
             let ws = &state.ws;
-            let doc = &ws.file(id).expect("known").doc;
             let range = convert::to_range(doc, params.range, enc);
             let actions = actions::code_actions(ws, id, range, &config)
                 .into_iter()
@@ -623,17 +634,15 @@ impl LanguageServer for Backend {
 
     async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
         self.with(|state| {
-            let id = file_of(state, &params.text_document.uri)?;
+            let (id, doc) = doc_of(state, &params.text_document.uri)?;
             let tokens = structure::semantic_tokens(&state.ws, id);
-            let doc = &state.ws.file(id).expect("known").doc;
             Ok(Some(SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data: convert::semantic_tokens(doc, &tokens, state.encoding) })))
         })
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
         self.with(|state| {
-            let id = file_of(state, &params.text_document.uri)?;
-            let doc = &state.ws.file(id).expect("known").doc;
+            let (id, doc) = doc_of(state, &params.text_document.uri)?;
             Ok(Some(
                 structure::folding_ranges(&state.ws, id)
                     .into_iter()
@@ -654,8 +663,7 @@ impl LanguageServer for Backend {
 
     async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
         self.with(|state| {
-            let id = file_of(state, &params.text_document.uri)?;
-            let doc = &state.ws.file(id).expect("known").doc;
+            let (id, doc) = doc_of(state, &params.text_document.uri)?;
             Ok(Some(
                 structure::document_links(&state.ws, id)
                     .into_iter()

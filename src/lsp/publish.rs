@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap as HashMap;
 use std::io::Write;
 use std::sync::Arc;
 
-use newsmark::analysis::{Diagnostic as CoreDiagnostic, FileId, Workspace};
+use newsmark::analysis::{Diagnostic as CoreDiagnostic, FileId, Severity, Workspace};
 use serde::Serialize;
 use tower_lsp_server::ls_types::{DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag, Location, Position, Uri};
 
@@ -36,7 +36,7 @@ struct TailKey {
     message: usize,
     help: usize,
     code: &'static str,
-    severity: u8,
+    severity: Severity,
     unnecessary: bool,
 }
 
@@ -120,7 +120,7 @@ pub fn frame(
                 message: Arc::as_ptr(&d.message) as *const u8 as usize,
                 help: d.help.as_ref().map_or(0, |h| Arc::as_ptr(h) as *const u8 as usize),
                 code: d.code.name(),
-                severity: severity_number(severity),
+                severity: d.severity,
                 unnecessary: d.unnecessary,
             };
             let tail = cache.entries.entry(key).or_insert_with(|| Tail {
@@ -157,15 +157,6 @@ pub fn frame(
     let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
     frame.extend_from_slice(&body);
     frame
-}
-
-fn severity_number(s: DiagnosticSeverity) -> u8 {
-    match s {
-        DiagnosticSeverity::ERROR => 1,
-        DiagnosticSeverity::WARNING => 2,
-        DiagnosticSeverity::INFORMATION => 3,
-        _ => 4,
-    }
 }
 
 /// `"severity":…}` — the object's fields after the range, closing brace

@@ -326,21 +326,13 @@ impl FileModel {
     }
 
     pub fn blocks(&self) -> impl DoubleEndedIterator<Item = BlockRef<'_>> {
-        self.segments.iter().flat_map(|s| {
-            s.blocks.iter().enumerate().map(move |(k, e)| BlockRef {
-                index: s.first + k,
-                start: s.start + e.start,
-                block: &e.block,
-                shared: &e.block,
-            })
-        })
+        self.segments.iter().flat_map(|s| (0..s.blocks.len()).map(move |k| s.block_ref(k)))
     }
 
     pub fn block(&self, index: usize) -> Option<BlockRef<'_>> {
         let si = self.segments.partition_point(|s| s.first <= index).checked_sub(1)?;
         let s = &self.segments[si];
-        let e = s.blocks.get(index - s.first)?;
-        Some(BlockRef { index, start: s.start + e.start, block: &e.block, shared: &e.block })
+        (index - s.first < s.blocks.len()).then(|| s.block_ref(index - s.first))
     }
 
     /// The block containing `offset` (the one before it, at a blank line).
@@ -370,9 +362,8 @@ impl FileModel {
     pub fn definitions(&self) -> impl Iterator<Item = (BlockRef<'_>, &Definition)> {
         self.segments.iter().flat_map(|s| {
             s.definitions.iter().filter_map(move |&k| {
-                let e = &s.blocks[k as usize];
-                let b = BlockRef { index: s.first + k as usize, start: s.start + e.start, block: &e.block, shared: &e.block };
-                e.block.definition.as_ref().map(|d| (b, &**d))
+                let b = s.block_ref(k as usize);
+                b.block.definition.as_deref().map(|d| (b, d))
             })
         })
     }

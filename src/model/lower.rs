@@ -10,18 +10,18 @@ use crate::syntax::{Kind, Node, TreeCursor, field, kind_of, language};
 
 use super::types::*;
 
-/// Field ids the inline walk compares against (a cursor knows the field of
-/// the node it stands on, so no child needs looking up by name).
-struct FieldIds {
+/// Grammar ids the inline walk compares against (a cursor knows the field
+/// of the node it stands on, so no child needs looking up by name).
+struct Ids {
     body: Option<std::num::NonZeroU16>,
     attribution: Option<std::num::NonZeroU16>,
     /// The `}` token's kind id.
     close_brace: Option<u16>,
 }
 
-static FIELDS: LazyLock<FieldIds> = LazyLock::new(|| {
+static IDS: LazyLock<Ids> = LazyLock::new(|| {
     let lang = language();
-    FieldIds {
+    Ids {
         body: lang.field_id_for_name(field::BODY),
         attribution: lang.field_id_for_name(field::ATTRIBUTION),
         close_brace: Some(lang.id_for_node_kind("}", false)).filter(|id| *id != 0),
@@ -323,13 +323,13 @@ impl<'t, 'tree> Lowerer<'t, 'tree> {
                 let field = self.cursor.field_id();
                 if child.is_missing() {
                     has_missing = true;
-                } else if field.is_some() && field == FIELDS.body {
+                } else if field.is_some() && field == IDS.body {
                     body = Some(self.span(child));
                     self.inline_children(Some(index));
-                } else if field.is_some() && field == FIELDS.attribution {
+                } else if field.is_some() && field == IDS.attribution {
                     attribution = Some(self.span(child));
                     self.attribution(index);
-                } else if !child.is_named() && Some(child.kind_id()) == FIELDS.close_brace {
+                } else if !child.is_named() && Some(child.kind_id()) == IDS.close_brace {
                     close = Some(self.span(child));
                 }
                 if !self.cursor.goto_next_sibling() {
