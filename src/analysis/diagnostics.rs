@@ -67,7 +67,7 @@ impl Sink {
 /// All diagnostics of file `id`, sorted by position, with the config's
 /// levels applied and `allow:` suppressions removed.
 pub fn file_diagnostics(ws: &Workspace, id: FileId, config: &Config) -> Vec<Diagnostic> {
-    file_diagnostics_cached(ws, id, config, &mut DiagnosticsCache::default())
+    diagnostics(ws, id, config, None)
 }
 
 /// Per-block diagnostics of one file, kept between calls: a block that was
@@ -103,14 +103,30 @@ fn fingerprint(scope: &Scope<'_>, config: &Config, id: FileId) -> u64 {
 }
 
 pub fn file_diagnostics_cached(ws: &Workspace, id: FileId, config: &Config, cache: &mut DiagnosticsCache) -> Vec<Diagnostic> {
+    diagnostics(ws, id, config, Some(cache))
+}
+
+/// One segment's diagnostics, relative to its start, worked out in a
+/// worker: the cache is only read there, and updated afterwards.
+struct SegmentWork {
+    diagnostics: Vec<Diagnostic>,
+    /// Cache entries used (by key) and made.
+    used: Vec<usize>,
+    made: Vec<(usize, CacheEntry)>,
+}
+
+fn diagnostics(ws: &Workspace, id: FileId, config: &Config, mut cache: Option<&mut DiagnosticsCache>) -> Vec<Diagnostic> {
     let Some(file) = ws.file(id) else { return Vec::new() };
     let model = &file.model;
     let scope = Scope::build(ws, id);
-    let print = fingerprint(&scope, config, id);
-    if print != cache.fingerprint {
-        cache.entries.clear();
-        cache.segments.clear();
-        cache.fingerprint = print;
+    if let Some(cache) = cache.as_deref_mut() {
+        let print = fingerprint(&scope, config, id);
+        if print != cache.fingerprint {
+            cache.entries.clear();
+            cache.segments.clear();
+            cache.fingerprint = print;
+        }
+        cache.generation += 1;
     }
     let mut sink = Sink { out: Vec::new() };
 
@@ -119,36 +135,71 @@ pub fn file_diagnostics_cached(ws: &Workspace, id: FileId, config: &Config, cach
         d.related = dup.related.clone();
     }
 
-    cache.generation += 1;
-    let generation = cache.generation;
-    for segment in model.segments() {
-        let (diags, seen) = match cache.segments.entry(segment.id) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                let mut diags = Vec::new();
-                for block in segment.blocks() {
-                    let key = Arc::as_ptr(block.shared) as usize;
-                    let entry = cache.entries.entry(key).or_insert_with(|| {
-                        let at_zero = BlockRef { start: 0, ..block };
-                        let mut local = Sink { out: Vec::new() };
-                        block_diagnostics(&mut local, &scope, config, at_zero);
-                        CacheEntry { _block: Arc::clone(block.shared), diagnostics: local.out, seen: 0 }
-                    });
-                    entry.seen = generation;
-                    diags.extend(entry.diagnostics.iter().map(|d| shifted(d, block.start - segment.start, id)));
-                }
-                e.insert((diags, 0))
+    // The segments the cache does not hold, worked out on every core (an
+    // edit leaves one, which is worked out here).
+    let segments: Vec<_> = model.segments().collect();
+    let missing: Vec<usize> = match cache.as_deref() {
+        Some(c) => (0..segments.len()).filter(|&k| !c.segments.contains_key(&segments[k].id)).collect(),
+        None => (0..segments.len()).collect(),
+    };
+    let entries = cache.as_deref().map(|c| &c.entries);
+    let work = crate::syntax::par_segments(missing.len(), |m| {
+        let segment = segments[missing[m]];
+        let mut work = SegmentWork { diagnostics: Vec::new(), used: Vec::new(), made: Vec::new() };
+        for block in segment.blocks() {
+            let key = Arc::as_ptr(block.shared) as usize;
+            let by = block.start - segment.start;
+            if let Some(entry) = entries.and_then(|e| e.get(&key)) {
+                work.used.push(key);
+                work.diagnostics.extend(entry.diagnostics.iter().map(|d| shifted(d, by, id)));
+                continue;
             }
-        };
-        *seen = generation;
-        sink.out.extend(diags.iter().map(|d| shifted(d, segment.start, id)));
-    }
-    // Segments that are gone, and block entries not used this time: only a
-    // re-lowered segment needs its blocks' entries, and it is usually the
-    // one edited last time too.
-    if cache.segments.len() > model.segments().count() {
-        cache.segments.retain(|_, (_, seen)| *seen == generation);
-        cache.entries.retain(|_, e| e.seen == generation);
+            let mut local = Sink { out: Vec::new() };
+            block_diagnostics(&mut local, &scope, config, BlockRef { start: 0, ..block });
+            if entries.is_some() {
+                work.diagnostics.extend(local.out.iter().map(|d| shifted(d, by, id)));
+                work.made.push((key, CacheEntry { _block: Arc::clone(block.shared), diagnostics: local.out, seen: 0 }));
+            } else {
+                work.diagnostics.extend(local.out.into_iter().map(|d| shifted_owned(d, by, id)));
+            }
+        }
+        work
+    });
+
+    match cache {
+        Some(cache) => {
+            let generation = cache.generation;
+            for (m, work) in work.into_iter().enumerate() {
+                for key in work.used {
+                    if let Some(e) = cache.entries.get_mut(&key) {
+                        e.seen = generation;
+                    }
+                }
+                for (key, mut entry) in work.made {
+                    entry.seen = generation;
+                    cache.entries.insert(key, entry);
+                }
+                cache.segments.insert(segments[missing[m]].id, (work.diagnostics, generation));
+            }
+            for segment in &segments {
+                let (diags, seen) = cache.segments.get_mut(&segment.id).expect("every segment is cached by now");
+                *seen = generation;
+                sink.out.extend(diags.iter().map(|d| shifted(d, segment.start, id)));
+            }
+            // Segments that are gone, and block entries not used this time:
+            // only a re-lowered segment needs its blocks' entries, and it is
+            // usually the one edited last time too.
+            if cache.segments.len() > segments.len() {
+                cache.segments.retain(|_, (_, seen)| *seen == generation);
+                cache.entries.retain(|_, e| e.seen == generation);
+            }
+        }
+        None => {
+            for (m, work) in work.into_iter().enumerate() {
+                let start = segments[missing[m]].start;
+                sink.out.extend(work.diagnostics.into_iter().map(|d| shifted_owned(d, start, id)));
+            }
+        }
     }
 
     imports(&mut sink, ws, id);
@@ -162,7 +213,10 @@ pub fn file_diagnostics_cached(ws: &Workspace, id: FileId, config: &Config, cach
 
 /// A block-relative diagnostic moved to the block's place.
 fn shifted(d: &Diagnostic, by: usize, file: FileId) -> Diagnostic {
-    let mut d = d.clone();
+    shifted_owned(d.clone(), by, file)
+}
+
+fn shifted_owned(mut d: Diagnostic, by: usize, file: FileId) -> Diagnostic {
     d.range = d.range.start + by..d.range.end + by;
     for r in &mut d.related {
         if r.file == file {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::syntax::{Document, EditRecord};
 
-use super::lower::lower_block;
+use super::lower::{Scratch, lower_block};
 use super::types::*;
 
 /// A file's model: the lowered blocks in document order, grouped by the
@@ -54,13 +54,16 @@ fn tally(block: &Block, stats: &mut Stats, add: bool) {
     fn bump(stats: &mut Stats, kind: RefKind, id: &str, add: bool, field: fn(&mut IdStats) -> &mut u32) {
         let map = &mut stats[kind_index(kind)];
         if add {
-            if !map.contains_key(id) {
-                map.insert(id.into(), IdStats::default());
+            // One lookup when the id is known, as it mostly is.
+            match map.get_mut(id) {
+                Some(entry) => *field(entry) += 1,
+                None => *field(map.entry(id.into()).or_default()) += 1,
             }
+            return;
         }
         let Some(entry) = map.get_mut(id) else { return };
         let n = field(entry);
-        *n = if add { *n + 1 } else { n.saturating_sub(1) };
+        *n = n.saturating_sub(1);
         if *entry == IdStats::default() {
             map.remove(id);
         }
@@ -213,15 +216,30 @@ impl FileModel {
     /// Lowers `doc` from scratch, segments in parallel. Segments without a
     /// kept tree are parsed on the way and their trees dropped.
     pub fn lower(doc: &Document) -> FileModel {
+        // Each worker tallies its own segments too; the tallies are then
+        // summed, one entry per id and segment rather than per reference.
         let lowered = crate::syntax::par_segments(doc.segment_count(), |i| {
-            lower_segment(doc, i, &mut Candidates { list: Vec::new(), at: 0 })
+            let segment = ModelSegment::new(doc.segment_start(i), lower_segment(doc, i, &mut Candidates { list: Vec::new(), at: 0 }));
+            let mut stats = Stats::default();
+            segment.tally(&mut stats, true);
+            (segment, stats)
         });
-        let mut model = FileModel {
-            segments: lowered.into_iter().enumerate().map(|(i, blocks)| ModelSegment::new(doc.segment_start(i), blocks)).collect(),
-            stats: Default::default(),
-        };
-        for s in &model.segments {
-            s.tally(&mut model.stats, true);
+        let mut model = FileModel { segments: Vec::with_capacity(lowered.len()), stats: Default::default() };
+        for (segment, stats) in lowered {
+            model.segments.push(segment);
+            for (total, part) in model.stats.iter_mut().zip(stats) {
+                if total.is_empty() {
+                    *total = part;
+                    continue;
+                }
+                for (id, s) in part {
+                    let t = total.entry(id).or_default();
+                    t.references += s.references;
+                    t.claims_asserted += s.claims_asserted;
+                    t.claims_unsourced += s.claims_unsourced;
+                    t.claims_citing += s.claims_citing;
+                }
+            }
         }
         model.number();
         model
@@ -411,6 +429,7 @@ fn lower_segment(doc: &Document, i: usize, reuse: &mut Candidates<'_>) -> Vec<Bl
     // One copy of the segment's text, sliced per block.
     let text: std::borrow::Cow<'_, str> = doc.rope().byte_slice(range.clone()).into();
     doc.with_segment_tree(i, |tree| {
+        let mut scratch = Scratch::default();
         let root = tree.root_node();
         let mut cursor = root.walk();
         let mut out = Vec::new();
@@ -426,7 +445,7 @@ fn lower_segment(doc: &Document, i: usize, reuse: &mut Candidates<'_>) -> Vec<Bl
                         Some(t) => std::borrow::Cow::Borrowed(t),
                         None => String::from_utf8_lossy(text.as_bytes().get(s..e).unwrap_or_default()),
                     };
-                    Arc::new(lower_block(node, &block_text))
+                    Arc::new(lower_block(node, &block_text, &mut scratch))
                 });
                 out.push(BlockEntry { start: s, block });
             }

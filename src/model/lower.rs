@@ -15,6 +15,9 @@ use super::types::*;
 struct Ids {
     body: Option<std::num::NonZeroU16>,
     attribution: Option<std::num::NonZeroU16>,
+    // By id, not by name: finding a field by name compares strings.
+    target: u16,
+    marker: u16,
     /// The `}` token's kind id.
     close_brace: Option<u16>,
 }
@@ -24,24 +27,91 @@ static IDS: LazyLock<Ids> = LazyLock::new(|| {
     Ids {
         body: lang.field_id_for_name(field::BODY),
         attribution: lang.field_id_for_name(field::ATTRIBUTION),
+        target: lang.field_id_for_name(field::TARGET).map_or(0, |f| f.get()),
+        marker: lang.field_id_for_name(field::MARKER).map_or(0, |f| f.get()),
         close_brace: Some(lang.id_for_node_kind("}", false)).filter(|id| *id != 0),
     }
 });
 
-pub(crate) fn lower_block(node: Node<'_>, text: &str) -> Block {
-    let mut lowerer =
-        Lowerer { base: node.start_byte(), text, block: Block::new(BlockKind::Error, text.len()), cursor: node.walk() };
+/// Vectors a block's items are gathered in, reused from block to block:
+/// each block then gets its own copy at its exact size, one allocation per
+/// kind of item it has, instead of a vector grown by doubling and shrunk.
+#[derive(Default)]
+pub(crate) struct Scratch<'tree> {
+    /// One cursor for all the blocks of a tree, reset to each.
+    cursor: Option<TreeCursor<'tree>>,
+    claims: Vec<Claim>,
+    references: Vec<Reference>,
+    statuses: Vec<StatusMark>,
+    links: Vec<Link>,
+}
+
+pub(crate) fn lower_block<'tree>(node: Node<'tree>, text: &str, scratch: &mut Scratch<'tree>) -> Block {
+    let block = lower_block_with(node, text, scratch, true);
+    // The shortcuts read bytes where the tree would be walked; they must
+    // give exactly what the walk gives. Debug builds (every test) check.
+    #[cfg(debug_assertions)]
+    {
+        let walked = lower_block_with(node, text, scratch, false);
+        assert_eq!(block, walked, "lowering shortcuts disagree with the tree walk on {text:?}");
+    }
+    block
+}
+
+/// Lowers every block of `text` with and without the byte shortcuts, and
+/// describes the first block where the two differ. For tests, which also
+/// run in release builds, where `lower_block` does not compare.
+#[doc(hidden)]
+pub fn shortcut_disagreement(text: &str) -> Option<String> {
+    let doc = crate::syntax::Document::new(text);
+    (0..doc.segment_count()).find_map(|i| {
+        let range = doc.segment_range(i);
+        let segment = &text[range];
+        doc.with_segment_tree(i, |tree| {
+            let mut scratch = Scratch::default();
+            let mut cursor = tree.root_node().walk();
+            let blocks: Vec<Node<'_>> = tree.root_node().named_children(&mut cursor).collect();
+            blocks.into_iter().find_map(|node| {
+                let block_text = segment.get(node.start_byte()..node.end_byte())?;
+                let read = lower_block_with(node, block_text, &mut scratch, true);
+                let walked = lower_block_with(node, block_text, &mut scratch, false);
+                (read != walked).then(|| format!("{block_text:?}\n  read:   {read:?}\n  walked: {walked:?}"))
+            })
+        })
+    })
+}
+
+fn lower_block_with<'tree>(node: Node<'tree>, text: &str, scratch: &mut Scratch<'tree>, shortcuts: bool) -> Block {
+    let mut block = Block::new(BlockKind::Error, text.len());
+    block.claims = std::mem::take(&mut scratch.claims);
+    block.references = std::mem::take(&mut scratch.references);
+    block.statuses = std::mem::take(&mut scratch.statuses);
+    block.links = std::mem::take(&mut scratch.links);
+    let cursor = match scratch.cursor.take() {
+        Some(mut cursor) => {
+            cursor.reset(node);
+            cursor
+        }
+        None => node.walk(),
+    };
+    let mut lowerer = Lowerer { base: node.start_byte(), text, block, cursor, shortcuts };
     lowerer.block.content_len = content_len(text);
     lowerer.block(node);
     if node.has_error() {
         lowerer.collect_errors(node);
     }
+    scratch.cursor = Some(lowerer.cursor);
     let mut block = lowerer.block;
-    // Blocks live as long as their text is unchanged: no spare capacity.
-    block.claims.shrink_to_fit();
-    block.references.shrink_to_fit();
-    block.statuses.shrink_to_fit();
-    block.links.shrink_to_fit();
+    // Blocks live as long as their text is unchanged: exact sizes. The
+    // gathering vectors go back to the scratch with their capacity.
+    fn exact<T>(kept: &mut Vec<T>, scratch: &mut Vec<T>) {
+        *scratch = std::mem::take(kept);
+        *kept = scratch.drain(..).collect();
+    }
+    exact(&mut block.claims, &mut scratch.claims);
+    exact(&mut block.references, &mut scratch.references);
+    exact(&mut block.statuses, &mut scratch.statuses);
+    exact(&mut block.links, &mut scratch.links);
     block
 }
 
@@ -52,6 +122,9 @@ struct Lowerer<'t, 'tree> {
     /// One cursor for the whole block: the inline walk moves it down and
     /// back up, so lowering allocates no cursor per node.
     cursor: TreeCursor<'tree>,
+    /// Whether to read error-free claims from their bytes rather than walk
+    /// their nodes (off only to check the shortcuts against the walk).
+    shortcuts: bool,
 }
 
 impl<'t, 'tree> Lowerer<'t, 'tree> {
@@ -77,7 +150,7 @@ impl<'t, 'tree> Lowerer<'t, 'tree> {
             Kind::FrontMatter => BlockKind::FrontMatter,
             Kind::Heading => {
                 let level = node
-                    .child_by_field_name(field::MARKER)
+                    .child_by_field_id(IDS.marker)
                     .map(|m| self.node_text(m).bytes().filter(|b| *b == b'#').count())
                     .unwrap_or(1);
                 BlockKind::Heading(level.clamp(1, 6) as u8)
@@ -107,6 +180,18 @@ impl<'t, 'tree> Lowerer<'t, 'tree> {
                 self.inline_children(None);
             }
             Kind::Error => {}
+            Kind::Paragraph | Kind::ListItem if self.shortcuts && !node.has_error() => {
+                // The inline content starts after a list item's `-` marker.
+                let from = match kind {
+                    Kind::ListItem => 1 + self.text[1..].bytes().take_while(|b| matches!(b, b' ' | b'\t')).count(),
+                    _ => 0,
+                };
+                if super::from_bytes::read_inline(self.text, from, &mut self.block).is_none() {
+                    let b = &mut self.block;
+                    (b.claims.clear(), b.references.clear(), b.statuses.clear(), b.links.clear(), b.errors.clear());
+                    self.inline_children(None);
+                }
+            }
             _ => self.inline_children(None),
         }
     }
@@ -254,10 +339,10 @@ impl<'t, 'tree> Lowerer<'t, 'tree> {
             return;
         }
         loop {
+            // Anonymous tokens (`{`, `(`…) are `Kind::Other`: `inline`
+            // passes over them without asking whether they are named.
             let node = self.cursor.node();
-            if node.is_named() {
-                self.inline(node, claim);
-            }
+            self.inline(node, claim);
             if !self.cursor.goto_next_sibling() {
                 break;
             }
@@ -267,6 +352,10 @@ impl<'t, 'tree> Lowerer<'t, 'tree> {
 
     fn reference(&mut self, node: Node<'_>, kind: RefKind, context: RefContext, claim: Option<usize>) {
         let range = self.span(node);
+        self.push_reference(kind, range, context, claim);
+    }
+
+    fn push_reference(&mut self, kind: RefKind, range: Span, context: RefContext, claim: Option<usize>) {
         // A mention token is the sigil and the id: `@putin`.
         let id_range = (range.start + 1).min(range.end)..range.end;
         self.block.references.push(Reference {
@@ -285,13 +374,13 @@ impl<'t, 'tree> Lowerer<'t, 'tree> {
             Kind::Citation => self.reference(node, RefKind::Source, RefContext::Text, claim),
             Kind::Claim => self.claim(node, claim),
             Kind::LabelledMention | Kind::LabelledCitation => {
-                if let Some(target) = node.child_by_field_name(field::TARGET) {
+                if let Some(target) = node.child_by_field_id(IDS.target) {
                     let kind = if kind_of(target) == Kind::Mention { RefKind::Party } else { RefKind::Source };
                     self.reference(target, kind, RefContext::Labelled, claim);
                 }
             }
             Kind::Link => {
-                if let Some(target) = node.child_by_field_name(field::TARGET) {
+                if let Some(target) = node.child_by_field_id(IDS.target) {
                     let range = self.span(target);
                     self.block.links.push(Link { url: self.slice(&range).into(), range });
                 }
@@ -303,6 +392,12 @@ impl<'t, 'tree> Lowerer<'t, 'tree> {
 
     /// `node` is the cursor's node.
     fn claim(&mut self, node: Node<'tree>, parent: Option<usize>) {
+        let range = self.span(node);
+        // Not at the end of the block: then the claim is closed by a `}`
+        // (an unclosed one can end only at the end of the file).
+        if self.shortcuts && range.end < self.text.len() && !node.has_error() {
+            return self.claim_without_errors(range, parent);
+        }
         let index = self.block.claims.len();
         let range = self.span(node);
         let open = range.start..(range.start + 1).min(range.end);
@@ -324,12 +419,18 @@ impl<'t, 'tree> Lowerer<'t, 'tree> {
                 if child.is_missing() {
                     has_missing = true;
                 } else if field.is_some() && field == IDS.body {
-                    body = Some(self.span(child));
-                    self.inline_children(Some(index));
+                    let span = self.span(child);
+                    // Only these bytes start a mark inside a claim's text
+                    // (a reference, a nested claim, a link); plain text,
+                    // the usual case, need not be walked node by node.
+                    if !self.shortcuts || may_hold_marks(self.slice(&span)) {
+                        self.inline_children(Some(index));
+                    }
+                    body = Some(span);
                 } else if field.is_some() && field == IDS.attribution {
                     attribution = Some(self.span(child));
                     self.attribution(index);
-                } else if !child.is_named() && Some(child.kind_id()) == IDS.close_brace {
+                } else if Some(child.kind_id()) == IDS.close_brace {
                     close = Some(self.span(child));
                 }
                 if !self.cursor.goto_next_sibling() {
@@ -355,6 +456,61 @@ impl<'t, 'tree> Lowerer<'t, 'tree> {
         (c.body, c.close, c.attribution, c.empty) = (body, close, attribution, empty);
     }
 
+    /// A closed claim without syntax errors, at `range` (the cursor's node).
+    /// Its parts are found from its bytes, which the grammar then fixes:
+    /// `{`, the text, `}`, and an attribution exactly when the claim ends
+    /// with `)`; the attribution holds no `(` but its first. Only a text
+    /// with marks in it is walked.
+    fn claim_without_errors(&mut self, range: Span, parent: Option<usize>) {
+        let index = self.block.claims.len();
+        let text = self.slice(&range);
+        let attribution = match text.strip_suffix(')').and_then(|t| t.rfind('(')) {
+            Some(at) => Some(range.start + at..range.end),
+            None => None,
+        };
+        let close_end = attribution.as_ref().map_or(range.end, |a| a.start);
+        let (open, close) = (range.start..range.start + 1, close_end - 1..close_end);
+        let body = open.end..close.start;
+        self.block.claims.push(Claim {
+            range,
+            open,
+            close: Some(close),
+            body: body.clone(),
+            attribution: attribution.clone(),
+            empty: is_blank_text(self.slice(&body)),
+            parent,
+        });
+        // In document order: the text's marks, then the attribution's.
+        let walk_body = may_hold_marks(self.slice(&body));
+        let read = |this: &mut Self| match &attribution {
+            Some(a) => super::from_bytes::attribution_items(this.text, a, index, &mut this.block),
+            None => true,
+        };
+        if !walk_body && read(self) {
+            return;
+        }
+        if !self.cursor.goto_first_child() {
+            return;
+        }
+        loop {
+            let field = self.cursor.field_id();
+            if walk_body && field.is_some() && field == IDS.body {
+                self.inline_children(Some(index));
+            } else if field.is_some() && field == IDS.attribution && (!walk_body || !read(self)) {
+                self.attribution(index);
+            }
+            if !self.cursor.goto_next_sibling() {
+                break;
+            }
+        }
+        self.cursor.goto_parent();
+    }
+
+    fn invalid_item(&mut self, range: Span) {
+        let error = invalid_item(self.slice(&range), range);
+        self.block.errors.push(error);
+    }
+
     /// The items of the attribution the cursor stands on.
     fn attribution(&mut self, claim: usize) {
         if !self.cursor.goto_first_child() {
@@ -372,13 +528,7 @@ impl<'t, 'tree> Lowerer<'t, 'tree> {
                 }
                 Kind::InvalidItem => {
                     let range = self.span(item);
-                    let found = self.slice(&range);
-                    self.block.errors.push(SyntaxError {
-                        range,
-                        message: format!(
-                            "`{found}` is not an attribution item: write `@party`, `^source` or `!status`, or escape the parenthesis as `\\(` if it is prose"
-                        ),
-                    });
+                    self.invalid_item(range);
                 }
                 _ => {}
             }
@@ -495,8 +645,24 @@ pub fn fold_whitespace(s: &str) -> String {
     out
 }
 
+/// Whether a claim's text may hold a reference, a claim or a link: only
+/// these bytes start one. Plain text, the usual case, need not be walked.
+fn may_hold_marks(text: &str) -> bool {
+    memchr::memchr3(b'@', b'^', b'{', text.as_bytes()).is_some() || memchr::memchr(b'[', text.as_bytes()).is_some()
+}
+
+/// The error for an attribution item that is not one.
+pub(super) fn invalid_item(found: &str, range: Span) -> SyntaxError {
+    SyntaxError {
+        range,
+        message: format!(
+            "`{found}` is not an attribution item: write `@party`, `^source` or `!status`, or escape the parenthesis as `\\(` if it is prose"
+        ),
+    }
+}
+
 /// Whether `fold_whitespace(s)` would be empty, without building it.
-fn is_blank_text(s: &str) -> bool {
+pub(super) fn is_blank_text(s: &str) -> bool {
     s.split('\n').enumerate().all(|(i, line)| {
         let line = if i > 0 { line.strip_prefix("> ").or_else(|| line.strip_prefix(">\t")).unwrap_or(line) } else { line };
         line.trim().is_empty()

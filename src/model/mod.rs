@@ -3,9 +3,10 @@
 //! no knowledge of editors, terminals or other files.
 
 mod file;
+mod from_bytes;
 mod lower;
 mod types;
 
 pub use file::{BlockRef, FileModel, IdStats, SegmentRef, claim_text, split_list};
-pub use lower::is_identifier;
+pub use lower::{is_identifier, shortcut_disagreement};
 pub use types::*;

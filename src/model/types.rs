@@ -8,6 +8,10 @@ use std::ops::Range;
 
 pub type Span = Range<usize>;
 
+/// A party or source id as references hold it: ids are short, so it is
+/// stored inline, and lowering a reference allocates nothing.
+pub type Id = smol_str::SmolStr;
+
 /// What a reference points at: a party (`@id`) or a source (`^id`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RefKind {
@@ -47,7 +51,7 @@ pub enum RefContext {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reference {
     pub kind: RefKind,
-    pub id: Box<str>,
+    pub id: Id,
     /// The whole reference, sigil included: `@putin`.
     pub range: Span,
     pub context: RefContext,

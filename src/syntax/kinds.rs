@@ -113,11 +113,17 @@ static TABLE: LazyLock<Vec<Kind>> = LazyLock::new(|| {
 
 /// The kind of a node; `Kind::Other` for anonymous tokens.
 pub fn kind_of(node: Node<'_>) -> Kind {
-    if node.is_error() {
+    // One symbol lookup: `is_error` would look the symbol up again, and
+    // lowering asks this of every node.
+    let id = node.kind_id();
+    if id == ERROR_SYMBOL {
         return Kind::Error;
     }
-    TABLE.get(node.kind_id() as usize).copied().unwrap_or(Kind::Other)
+    TABLE.get(id as usize).copied().unwrap_or(Kind::Other)
 }
+
+/// tree-sitter's `ts_builtin_sym_error`: the symbol of every `ERROR` node.
+const ERROR_SYMBOL: u16 = u16::MAX;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,277 @@
+//! Lowering without the walk: the marks of a prose block that parsed without
+//! errors, read from its bytes.
+//!
+//! Walking a tree-sitter tree costs about 150 ns a node, most of it stepping
+//! through the hidden nodes `repeat` builds; it was two thirds of analysing a
+//! document. When a block has no syntax errors, the grammar fixes what its
+//! bytes mean, so the marks can be read straight off them: a claim is `{`,
+//! text, `}` and an attribution when `(` follows at once; `[label](target)`
+//! is a link or a labelled reference; `@id` is a mention unless it continues
+//! a word (`press@kremlin.ru`). The tree still decides where blocks begin and
+//! end and whether they have errors.
+//!
+//! Where the grammar consults Unicode tables (is the character before a `@`
+//! a letter? does an id go on?) and the text is not ASCII there, or anything
+//! else looks unusual, the reader gives up and the block is walked. Debug
+//! builds lower every block both ways and compare (`lower::lower_block`).
+
+use super::lower::{invalid_item, is_blank_text};
+use super::types::*;
+
+/// Reads the marks of an error-free paragraph or list item whose inline
+/// content starts at `from`, into `block`'s (empty) lists. `None` when the
+/// reader cannot be sure; the lists are then in any state.
+pub(super) fn read_inline(text: &str, from: usize, block: &mut Block) -> Option<()> {
+    let mut reader = Reader { text, b: text.as_bytes(), at: from, reference_end: usize::MAX, block };
+    reader.content(None)
+}
+
+/// The bytes that can start or end a mark; everything between is prose.
+static SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    let special = b"\\@^{}[]";
+    while i < special.len() {
+        table[special[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+struct Reader<'t, 'b> {
+    text: &'t str,
+    b: &'t [u8],
+    at: usize,
+    /// Where the last reference read ends: a `@` right there starts
+    /// another (`@a@b`), although a letter comes before it.
+    reference_end: usize,
+    block: &'b mut Block,
+}
+
+impl Reader<'_, '_> {
+    fn byte(&self, at: usize) -> Option<u8> {
+        self.b.get(at).copied()
+    }
+
+    /// Inline content up to the end of the text or, inside claim `claim`,
+    /// up to its `}` (where it stops).
+    fn content(&mut self, claim: Option<usize>) -> Option<()> {
+        loop {
+            while self.at < self.b.len() && !SPECIAL[self.b[self.at] as usize] {
+                self.at += 1;
+            }
+            let Some(c) = self.byte(self.at) else { break };
+            match c {
+                b'\\' => {
+                    let escaped = self.byte(self.at + 1).is_some_and(|e| b"{}[]()@^%\\!".contains(&e));
+                    self.at += if escaped { 2 } else { 1 };
+                }
+                b'@' | b'^' => self.sigil(c, claim)?,
+                b'{' => self.claim(claim)?,
+                b'}' => return claim.map(|_| ()),
+                b'[' => self.bracket(claim)?,
+                // Unmatched: an error, so not in a block read here.
+                _ => return None,
+            }
+        }
+        // The end of the block inside a claim: the file ended in it, which
+        // the walk reports.
+        if claim.is_some() { None } else { Some(()) }
+    }
+
+    /// `@` or `^` at `at`: a reference, or prose.
+    fn sigil(&mut self, sigil: u8, claim: Option<usize>) -> Option<()> {
+        let start = self.at;
+        let before = if start == 0 || start == self.reference_end { b' ' } else { self.b[start - 1] };
+        if before >= 0x80 {
+            // Whether the character before is a letter needs Unicode.
+            return None;
+        }
+        if before.is_ascii_alphanumeric() {
+            // `kremlin.ru@` … the whole run of sigils belongs to the word.
+            while matches!(self.byte(self.at), Some(b'@' | b'^')) {
+                self.at += 1;
+            }
+            return Some(());
+        }
+        match self.identifier(start + 1)? {
+            Some(end) => {
+                let kind = if sigil == b'@' { RefKind::Party } else { RefKind::Source };
+                self.reference(kind, start..end, RefContext::Text, claim);
+                self.at = end;
+                self.reference_end = end;
+            }
+            // A lone sigil is prose.
+            None => self.at += 1,
+        }
+        Some(())
+    }
+
+    /// The end of the id starting at `at`, as the grammar reads one: a
+    /// letter, then letters, digits, `_` or `-`, not ending in `-`.
+    /// `Some(None)` when no id starts there; `None` when Unicode decides.
+    fn identifier(&self, at: usize) -> Option<Option<usize>> {
+        match self.byte(at) {
+            Some(c) if c.is_ascii_alphabetic() => {}
+            Some(c) if c >= 0x80 => return None,
+            _ => return Some(None),
+        }
+        let mut end = at + 1;
+        while self.byte(end).is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-') {
+            end += 1;
+        }
+        if self.byte(end).is_some_and(|c| c >= 0x80) {
+            return None;
+        }
+        while self.b[end - 1] == b'-' {
+            end -= 1;
+        }
+        Some(Some(end))
+    }
+
+    fn reference(&mut self, kind: RefKind, range: Span, context: RefContext, claim: Option<usize>) {
+        self.block.references.push(Reference {
+            kind,
+            id: self.text[range.start + 1..range.end].into(),
+            range,
+            context,
+            claim: claim.map(|c| c as u32),
+        });
+    }
+
+    /// `{` at `at`: the claim, its text, its `}` and its attribution.
+    fn claim(&mut self, parent: Option<usize>) -> Option<()> {
+        let index = self.block.claims.len();
+        let open = self.at..self.at + 1;
+        // Pushed first, so claims nested in the text come after it.
+        self.block.claims.push(Claim {
+            range: open.clone(),
+            open: open.clone(),
+            close: None,
+            body: open.end..open.end,
+            attribution: None,
+            empty: true,
+            parent,
+        });
+        self.at = open.end;
+        self.content(Some(index))?;
+        let close = self.at..self.at + 1;
+        self.at = close.end;
+        let body = open.end..close.start;
+        let mut attribution = None;
+        if self.byte(self.at) == Some(b'(') {
+            let end = self.at + 1 + memchr::memchr(b')', &self.b[self.at + 1..])? + 1;
+            let span = self.at..end;
+            if !attribution_items(self.text, &span, index, self.block) {
+                return None;
+            }
+            self.at = end;
+            attribution = Some(span);
+        }
+        let empty = is_blank_text(&self.text[body.clone()]);
+        let c = &mut self.block.claims[index];
+        (c.range, c.close, c.body, c.attribution, c.empty) = (open.start..self.at, Some(close), body, attribution, empty);
+        Some(())
+    }
+
+    /// `[` at `at`: a link, a labelled reference, or bracketed prose.
+    fn bracket(&mut self, claim: Option<usize>) -> Option<()> {
+        let open = self.at;
+        // The label: prose, escapes and line breaks; nothing nests in it.
+        let mut at = open + 1;
+        loop {
+            match self.byte(at)? {
+                b'\\' => at += if self.byte(at + 1).is_some_and(|e| b"{}[]()@^%\\!".contains(&e)) { 2 } else { 1 },
+                b']' => break,
+                b'[' | b'{' | b'}' => return None,
+                _ => at += 1,
+            }
+        }
+        self.at = at + 1;
+        // `[]` is bracketed prose, and a `(` after it is prose too: a link
+        // needs a label.
+        if at == open + 1 || self.byte(self.at) != Some(b'(') {
+            return Some(());
+        }
+        let target = self.at + 1;
+        let end = match self.byte(target)? {
+            sigil @ (b'@' | b'^') => {
+                let end = self.identifier(target + 1)??;
+                let kind = if sigil == b'@' { RefKind::Party } else { RefKind::Source };
+                self.reference(kind, target..end, RefContext::Labelled, claim);
+                end
+            }
+            _ => {
+                let end = target + self.b[target..].iter().position(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'(' | b')'))?;
+                if end == target {
+                    return None;
+                }
+                self.block.links.push(Link { url: self.text[target..end].into(), range: target..end });
+                end
+            }
+        };
+        if self.byte(end) != Some(b')') {
+            return None;
+        }
+        self.at = end + 1;
+        Some(())
+    }
+}
+
+/// The items of an error-free attribution at `span` of `text`, read from
+/// its bytes when they are ASCII. False (having added nothing) when they
+/// are not, or are not such an attribution.
+///
+/// Exact because the parse has no errors: the grammar then separates items
+/// by `[ \t,]+` or a line break and by nothing else, and an item is one
+/// token, a reference only when the reference pattern matches all of it
+/// (when it matches only a prefix, the rest cannot follow without a
+/// separator, which is an error).
+pub(super) fn attribution_items(text: &str, span: &Span, claim: usize, block: &mut Block) -> bool {
+    let Some(inner) = text.get(span.clone()).and_then(|t| t.strip_prefix('(')).and_then(|t| t.strip_suffix(')')) else {
+        return false;
+    };
+    if !inner.is_ascii() || memchr::memchr2(b'(', b')', inner.as_bytes()).is_some() {
+        return false;
+    }
+    let base = span.start + 1;
+    let is_separator = |b: u8| matches!(b, b' ' | b'\t' | b',' | b'\r' | b'\n');
+    let bytes = inner.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        if is_separator(bytes[at]) {
+            at += 1;
+            continue;
+        }
+        let end = bytes[at..].iter().position(|b| is_separator(*b)).map_or(bytes.len(), |n| at + n);
+        let (item, range) = (&inner[at..end], base + at..base + end);
+        let kind = match bytes[at] {
+            b'@' | b'^' | b'!' if is_ascii_identifier(&item[1..]) => bytes[at],
+            _ => 0,
+        };
+        let reference = |kind| Reference {
+            kind,
+            id: item[1..].into(),
+            range: range.clone(),
+            context: RefContext::Attribution,
+            claim: Some(claim as u32),
+        };
+        match kind {
+            b'@' => block.references.push(reference(RefKind::Party)),
+            b'^' => block.references.push(reference(RefKind::Source)),
+            b'!' => block.statuses.push(StatusMark { word: item[1..].into(), range, claim }),
+            _ => block.errors.push(invalid_item(item, range)),
+        }
+        at = end;
+    }
+    true
+}
+
+/// An ASCII id, exactly as the grammar's pattern reads one: `[A-Za-z]`, then
+/// `[A-Za-z0-9_-]`, not ending in `-`.
+fn is_ascii_identifier(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.first().is_some_and(u8::is_ascii_alphabetic)
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-')
+        && b.last() != Some(&b'-')
+}
