@@ -80,6 +80,21 @@ fn main() {
         println!("hot walk of one segment ({seg_nodes} nodes): {:.0} ns a node", hot[0]);
         println!("bare walk of {nodes} nodes, one thread: median {:.2} ms, minimum {:.2} ms", times[runs / 2], times[0]);
     }
+    if std::env::var_os("DIAG_ONLY").is_some() {
+        // Diagnostics alone, again and again on one model, for profiling.
+        let mut ws = Workspace::new(Arc::new(MemoryFs::default()));
+        let id = ws.insert(std::path::Path::new("/b/one.nmk"), parsed.clone(), true);
+        let mut times: Vec<f64> = (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(file_diagnostics(&ws, id, &config));
+                t.elapsed().as_secs_f64() * 1e3
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        println!("diagnostics alone: median {:.2} ms, minimum {:.2} ms", times[runs / 2], times[0]);
+        return;
+    }
     for _ in 0..runs {
         let mut ws = Workspace::new(Arc::new(MemoryFs::default()));
         let doc = parsed.clone();

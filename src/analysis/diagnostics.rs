@@ -143,6 +143,7 @@ fn diagnostics(ws: &Workspace, id: FileId, config: &Config, mut cache: Option<&m
         None => (0..segments.len()).collect(),
     };
     let entries = cache.as_deref().map(|c| &c.entries);
+    let cx = BlockContext::new(&scope, config, model);
     let work = crate::syntax::par_segments(missing.len(), |m| {
         let segment = segments[missing[m]];
         let mut work = SegmentWork { diagnostics: Vec::new(), used: Vec::new(), made: Vec::new() };
@@ -155,7 +156,7 @@ fn diagnostics(ws: &Workspace, id: FileId, config: &Config, mut cache: Option<&m
                 continue;
             }
             let mut local = Sink { out: Vec::new() };
-            block_diagnostics(&mut local, &scope, config, BlockRef { start: 0, ..block });
+            block_diagnostics(&mut local, &cx, BlockRef { start: 0, ..block });
             if entries.is_some() {
                 work.diagnostics.extend(local.out.iter().map(|d| shifted(d, by, id)));
                 work.made.push((key, CacheEntry { _block: Arc::clone(block.shared), diagnostics: local.out, seen: 0 }));
@@ -226,8 +227,31 @@ fn shifted_owned(mut d: Diagnostic, by: usize, file: FileId) -> Diagnostic {
     d
 }
 
+/// What block diagnostics read besides the block, worked out once per file.
+struct BlockContext<'a> {
+    scope: &'a Scope<'a>,
+    config: &'a Config,
+    /// The ids the file refers to that the scope does not define: most
+    /// files have none, and then no reference needs looking up.
+    undefined: HashSet<(RefKind, &'a str)>,
+    /// The help line of an unsourced claim.
+    sources_help: Option<Arc<str>>,
+}
+
+impl<'a> BlockContext<'a> {
+    fn new(scope: &'a Scope<'a>, config: &'a Config, model: &'a crate::model::FileModel) -> BlockContext<'a> {
+        let undefined = model
+            .referenced_ids()
+            .filter(|(kind, id)| scope.lookup(*kind, id).is_none())
+            .collect();
+        let sources_help = scope.has_sources().then(|| format!("sources in scope: {}", scope.some_sources(3)).into());
+        BlockContext { scope, config, undefined, sources_help }
+    }
+}
+
 /// Everything one block says wrong by itself, given the scope.
-fn block_diagnostics(sink: &mut Sink, scope: &Scope<'_>, config: &Config, block: BlockRef<'_>) {
+fn block_diagnostics(sink: &mut Sink, cx: &BlockContext<'_>, block: BlockRef<'_>) {
+    let config = cx.config;
     for e in &block.block.errors {
         sink.push(Code::Syntax, block.abs(&e.range), e.message.clone());
     }
@@ -243,8 +267,8 @@ fn block_diagnostics(sink: &mut Sink, scope: &Scope<'_>, config: &Config, block:
     for item in &block.block.allow {
         unknown_rule(sink, block.abs(&item.range), &item.value);
     }
-    claims(sink, scope, block);
-    references(sink, scope, block);
+    claims(sink, cx, block);
+    references(sink, cx, block);
     for s in &block.block.statuses {
         if !config.is_status(&s.word) {
             let d = sink.push(
@@ -350,7 +374,8 @@ fn is_wikidata_id(s: &str) -> bool {
     s.strip_prefix('Q').is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
-fn claims(sink: &mut Sink, scope: &Scope<'_>, block: BlockRef<'_>) {
+fn claims(sink: &mut Sink, cx: &BlockContext<'_>, block: BlockRef<'_>) {
+    let scope = cx.scope;
     let b = block.block;
     for (i, claim) in b.claims.iter().enumerate() {
         if let Some(parent) = claim.parent {
@@ -405,16 +430,18 @@ fn claims(sink: &mut Sink, scope: &Scope<'_>, block: BlockRef<'_>) {
                 "claim has no source: add a `^source` to its attribution, `{…}(^source)`".to_string()
             };
             let d = sink.push(Code::UnsourcedClaim, block.abs(&claim.range), message);
-            if scope.has_sources() {
-                d.help = Some(format!("sources in scope: {}", scope.some_sources(3)).into());
-            }
+            d.help = cx.sources_help.clone();
         }
     }
 }
 
-fn references(sink: &mut Sink, scope: &Scope<'_>, block: BlockRef<'_>) {
+fn references(sink: &mut Sink, cx: &BlockContext<'_>, block: BlockRef<'_>) {
+    if cx.undefined.is_empty() {
+        return;
+    }
+    let scope = cx.scope;
     for r in &block.block.references {
-        if scope.lookup(r.kind, &r.id).is_some() {
+        if !cx.undefined.contains(&(r.kind, &*r.id)) {
             continue;
         }
         let (code, form) = match r.kind {

@@ -411,6 +411,13 @@ impl FileModel {
         all
     }
 
+    /// Every id some reference in the file names.
+    pub fn referenced_ids(&self) -> impl Iterator<Item = (RefKind, &str)> {
+        [RefKind::Party, RefKind::Source].into_iter().flat_map(move |k| {
+            self.stats[kind_index(k)].iter().filter(|(_, s)| s.references > 0).map(move |(id, _)| (k, &**id))
+        })
+    }
+
     /// Whether any reference in the file names `id`.
     pub fn is_referenced(&self, kind: RefKind, id: &str) -> bool {
         self.id_stats(kind, id).references > 0

@@ -38,6 +38,32 @@ static SPECIAL: [bool; 256] = {
     table
 };
 
+/// The first byte at or after `at` that can start or end a mark.
+fn skip_prose(b: &[u8], mut at: usize) -> usize {
+    // A word has a zero byte where `x` has one of `@ [ \\ ] ^ { }`: those
+    // are 0x40 and 0x5B..=0x5E, and 0x7B, 0x7D fold onto 0x5B, 0x5D when
+    // bit 5 is cleared. Clearing it also folds `` ` `` `|` `~` onto them;
+    // those false stops are passed over by the table check below.
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
+    while let Some(chunk) = b.get(at..at + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes")) & !(0x20 * LO);
+        let hit = has_zero(x ^ (0x40 * LO))
+            | has_zero(x ^ (0x5B * LO))
+            | has_zero(x ^ (0x5C * LO))
+            | has_zero(x ^ (0x5D * LO))
+            | has_zero(x ^ (0x5E * LO));
+        if hit != 0 {
+            if let Some(i) = chunk.iter().position(|c| SPECIAL[*c as usize]) {
+                return at + i;
+            }
+        }
+        at += 8;
+    }
+    b[at.min(b.len())..].iter().position(|c| SPECIAL[*c as usize]).map_or(b.len(), |i| at + i)
+}
+
 struct Reader<'t, 'b> {
     text: &'t str,
     b: &'t [u8],
@@ -57,9 +83,8 @@ impl Reader<'_, '_> {
     /// up to its `}` (where it stops).
     fn content(&mut self, claim: Option<usize>) -> Option<()> {
         loop {
-            while self.at < self.b.len() && !SPECIAL[self.b[self.at] as usize] {
-                self.at += 1;
-            }
+            // Prose up to the next byte that matters, eight bytes at a time.
+            self.at = skip_prose(self.b, self.at);
             let Some(c) = self.byte(self.at) else { break };
             match c {
                 b'\\' => {
@@ -180,10 +205,12 @@ impl Reader<'_, '_> {
         // The label: prose, escapes and line breaks; nothing nests in it.
         let mut at = open + 1;
         loop {
+            at = skip_prose(self.b, at);
             match self.byte(at)? {
                 b'\\' => at += if self.byte(at + 1).is_some_and(|e| b"{}[]()@^%\\!".contains(&e)) { 2 } else { 1 },
                 b']' => break,
                 b'[' | b'{' | b'}' => return None,
+                // `@` and `^` are prose in a label.
                 _ => at += 1,
             }
         }
@@ -274,4 +301,26 @@ fn is_ascii_identifier(s: &str) -> bool {
     b.first().is_some_and(u8::is_ascii_alphabetic)
         && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-')
         && b.last() != Some(&b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skipping_prose_stops_where_a_byte_scan_does() {
+        // Every byte value, at every offset of a word and in the tail, with
+        // the false stops (`` ` `` `|` `~`) before it.
+        for value in 0..=255u8 {
+            for at in 0..20 {
+                let mut text = vec![b'a'; 20];
+                text[3] = b'|';
+                text[at] = value;
+                for from in [0, 1, 5, 13] {
+                    let expected = (from..text.len()).find(|&i| SPECIAL[text[i] as usize]).unwrap_or(text.len());
+                    assert_eq!(skip_prose(&text, from), expected, "value {value:#x} at {at}, from {from}");
+                }
+            }
+        }
+    }
 }
