@@ -112,3 +112,24 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn claims_nested_without_end_do_not_overflow_the_stack() {
+    // A server thread's stack (2 MB), and text no reporter writes: a claim
+    // in a claim in a claim … 100,000 deep, closed and unclosed.
+    let worker = std::thread::Builder::new().stack_size(2 << 20).spawn(|| {
+        let depth = 100_000;
+        let closed = format!("{}x{}\n", "{".repeat(depth), "}".repeat(depth));
+        let unclosed = format!("{}x\n", "{".repeat(depth));
+        [closed, unclosed].map(|text| {
+            let (_, model) = newsmark::model::FileModel::from_text(&text);
+            let claims: usize = model.blocks().map(|b| b.block.claims.len()).sum();
+            (model.block_count(), claims)
+        })
+    });
+    let [closed, unclosed] = worker.expect("spawn").join().expect("lowering deep nesting must not overflow the stack");
+    // Lowered to a depth of 64 below the outermost claim, then left as text.
+    assert_eq!(closed, (1, 65));
+    assert_eq!(unclosed.0, 1);
+    assert!(unclosed.1 <= 65, "{unclosed:?}");
+}

@@ -22,7 +22,7 @@ use super::types::*;
 /// content starts at `from`, into `block`'s (empty) lists. `None` when the
 /// reader cannot be sure; the lists are then in any state.
 pub(super) fn read_inline(text: &str, from: usize, block: &mut Block) -> Option<()> {
-    let mut reader = Reader { text, b: text.as_bytes(), at: from, reference_end: usize::MAX, block };
+    let mut reader = Reader { text, b: text.as_bytes(), at: from, reference_end: usize::MAX, nesting: 0, block };
     reader.content(None)
 }
 
@@ -71,6 +71,8 @@ struct Reader<'t, 'b> {
     /// Where the last reference read ends: a `@` right there starts
     /// another (`@a@b`), although a letter comes before it.
     reference_end: usize,
+    /// How many claims the reader stands in.
+    nesting: usize,
     block: &'b mut Block,
 }
 
@@ -166,6 +168,10 @@ impl Reader<'_, '_> {
 
     /// `{` at `at`: the claim, its text, its `}` and its attribution.
     fn claim(&mut self, parent: Option<usize>) -> Option<()> {
+        // The walk stops lowering at this depth; it has the last word.
+        if self.nesting >= super::lower::MAX_NESTING {
+            return None;
+        }
         let index = self.block.claims.len();
         let open = self.at..self.at + 1;
         // Pushed first, so claims nested in the text come after it.
@@ -179,7 +185,9 @@ impl Reader<'_, '_> {
             parent,
         });
         self.at = open.end;
+        self.nesting += 1;
         self.content(Some(index))?;
+        self.nesting -= 1;
         let close = self.at..self.at + 1;
         self.at = close.end;
         let body = open.end..close.start;

@@ -94,7 +94,7 @@ fn lower_block_with<'tree>(node: Node<'tree>, text: &str, scratch: &mut Scratch<
         }
         None => node.walk(),
     };
-    let mut lowerer = Lowerer { base: node.start_byte(), text, block, cursor, shortcuts };
+    let mut lowerer = Lowerer { base: node.start_byte(), text, block, cursor, shortcuts, nesting: 0 };
     lowerer.block.content_len = content_len(text);
     lowerer.block(node);
     if node.has_error() {
@@ -125,7 +125,14 @@ struct Lowerer<'t, 'tree> {
     /// Whether to read error-free claims from their bytes rather than walk
     /// their nodes (off only to check the shortcuts against the walk).
     shortcuts: bool,
+    /// How many claims the walk stands in.
+    nesting: usize,
 }
+
+/// Claims nested deeper than this are not lowered. Nesting is already an
+/// error (`nested-claim`) from the second level; only hostile text nests
+/// this deep, and walking it all would overflow the stack.
+pub(super) const MAX_NESTING: usize = 64;
 
 impl<'t, 'tree> Lowerer<'t, 'tree> {
     fn span(&self, node: Node<'_>) -> Span {
@@ -332,6 +339,15 @@ impl<'t, 'tree> Lowerer<'t, 'tree> {
         }
     }
 
+    /// The text of claim `index`, which the cursor stands on.
+    fn claim_body(&mut self, index: usize) {
+        if self.nesting < MAX_NESTING {
+            self.nesting += 1;
+            self.inline_children(Some(index));
+            self.nesting -= 1;
+        }
+    }
+
     /// Lowers the inline children of the node the cursor stands on; the
     /// cursor ends where it began.
     fn inline_children(&mut self, claim: Option<usize>) {
@@ -424,7 +440,7 @@ impl<'t, 'tree> Lowerer<'t, 'tree> {
                     // (a reference, a nested claim, a link); plain text,
                     // the usual case, need not be walked node by node.
                     if !self.shortcuts || may_hold_marks(self.slice(&span)) {
-                        self.inline_children(Some(index));
+                        self.claim_body(index);
                     }
                     body = Some(span);
                 } else if field.is_some() && field == IDS.attribution {
@@ -495,7 +511,7 @@ impl<'t, 'tree> Lowerer<'t, 'tree> {
         loop {
             let field = self.cursor.field_id();
             if walk_body && field.is_some() && field == IDS.body {
-                self.inline_children(Some(index));
+                self.claim_body(index);
             } else if field.is_some() && field == IDS.attribution && (!walk_body || !read(self)) {
                 self.attribution(index);
             }

@@ -510,10 +510,14 @@ fn segment_starts(rope: &Rope, size: usize) -> Vec<usize> {
 /// `f(0..n)`, on every core when there are several segments to share.
 /// Interleaved, so both halves of a text cost the same.
 pub fn par_segments<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(n);
-    if workers <= 1 || n < 4 {
+    // Asked once: on Linux the answer reads cgroup files, which would cost
+    // a keystroke more than the one segment it has to work out.
+    static CORES: std::sync::LazyLock<usize> =
+        std::sync::LazyLock::new(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if n < 4 || *CORES <= 1 {
         return (0..n).map(f).collect();
     }
+    let workers = (*CORES).min(n);
     let mut slots: Vec<Option<T>> = (0..n).map(|_| None).collect();
     std::thread::scope(|s| {
         let f = &f;
