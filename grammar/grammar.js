@@ -291,6 +291,8 @@ module.exports = grammar({
     _open_target: (_) => alias(token.immediate(prec(PREC.open_paren, '(')), '('),
     label: ($) =>
       repeat1(choice($.text, $.escape, alias($._stray, $.text), $._line_break)),
-    url: (_) => /[^ \t\r\n()@^][^ \t\r\n()]*/,
+    // No spaces; parentheses only in balanced pairs, one deep, as in
+    // `https://en.wikipedia.org/wiki/Mercury_(planet)`.
+    url: (_) => /[^ \t\r\n()@^]([^ \t\r\n()]|\([^ \t\r\n()]*\))*/,
   },
 });

@@ -41,6 +41,7 @@ fn subtle_readings_agree() {
         "@put-in- @a--b ^t_1 @A9 {x}^tass }no\n",
         "Line one {claim\nover lines}(@p\n^s) and\n[label\nover](@k) end\r\nCRLF {x}(@p)\r\n",
         "Путин@putin é@x 😀@putin {😀^tass}(@p) {x}(@é) [Пу](@k) @putinы\n",
+        "[W](https://en.wikipedia.org/wiki/Mercury_(planet)) [x](a()) [y](a(b)c(d)e) [z](a(b)) [u](é(ü)ö)\n",
         "{unclosed at the end @p",
         "{closed at the end}(@p)",
     ] {
@@ -66,7 +67,7 @@ fn prose() -> impl Strategy<Value = String> {
 fn well_formed(unicode: bool) -> impl Strategy<Value = String> {
     let mut leaves = vec![
         "word", " ", "\n", "\r\n", ", ", "x@y", "a@@b", "2^3", "@putin", "^tass", "@p-", "@1", "@", "\\{", "\\@", "\\x",
-        "(aside)", "[sic]", "[]", "[L](@kim)", "[L](^s)", "[L](http://x.y/(z)", "[L](http://x.y/z)", "[a\\]b](@k)", "!", "%", "_",
+        "(aside)", "[sic]", "[]", "[L](@kim)", "[L](^s)", "[L](http://x.y/(z)", "[L](http://x.y/z)", "[L](w/a_(b))", "[L](a(b)c(d))", "[a\\]b](@k)", "!", "%", "_",
     ];
     let mut attributions = vec!["", "(@p ^s)", "(@p)", "(^s, !denied)", "(bad @p-x)", "(@p\n^s)", "()", " (@p)"];
     if unicode {

@@ -1168,28 +1168,28 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(23);
+      if (eof) ADVANCE(24);
       ADVANCE_MAP(
-        '\t', 48,
-        '\n', 25,
+        '\t', 49,
+        '\n', 26,
         '\r', 2,
-        ' ', 69,
-        '!', 64,
-        '%', 55,
-        '(', 98,
-        ')', 99,
-        ',', 39,
-        '-', 59,
-        '@', 66,
-        '[', 110,
-        '\\', 68,
-        ']', 111,
-        '^', 67,
-        '{', 96,
-        '}', 97,
+        ' ', 70,
+        '!', 65,
+        '%', 56,
+        '(', 99,
+        ')', 100,
+        ',', 40,
+        '-', 60,
+        '@', 67,
+        '[', 111,
+        '\\', 69,
+        ']', 112,
+        '^', 68,
+        '{', 97,
+        '}', 98,
       );
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(43);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(44);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == 0xb2 ||
           lookahead == 0xb3 ||
@@ -1337,814 +1337,809 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           (0x1ed01 <= lookahead && lookahead <= 0x1ed2d) ||
           (0x1ed2f <= lookahead && lookahead <= 0x1ed3d) ||
           (0x1f100 <= lookahead && lookahead <= 0x1f10c) ||
-          (0x1fbf0 <= lookahead && lookahead <= 0x1fbf9)) ADVANCE(63);
-      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(44);
-      if (lookahead != 0) ADVANCE(65);
+          (0x1fbf0 <= lookahead && lookahead <= 0x1fbf9)) ADVANCE(64);
+      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(45);
+      if (lookahead != 0) ADVANCE(66);
       END_STATE();
     case 1:
-      if (lookahead == '\t') ADVANCE(48);
+      if (lookahead == '\t') ADVANCE(49);
       if (lookahead == ' ') ADVANCE(7);
-      if (lookahead == '@') ADVANCE(20);
-      if (lookahead == '^') ADVANCE(21);
+      if (lookahead == '@') ADVANCE(21);
+      if (lookahead == '^') ADVANCE(22);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '(' &&
-          lookahead != ')') ADVANCE(112);
+          lookahead != ')') ADVANCE(113);
       END_STATE();
     case 2:
-      if (lookahead == '\n') ADVANCE(25);
+      if (lookahead == '\n') ADVANCE(26);
       END_STATE();
     case 3:
-      if (lookahead == '\n') ADVANCE(25);
+      if (lookahead == '\n') ADVANCE(26);
       if (lookahead == '\r') ADVANCE(2);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(72);
-      if (lookahead != 0) ADVANCE(47);
+          lookahead == ' ') ADVANCE(73);
+      if (lookahead != 0) ADVANCE(48);
       END_STATE();
     case 4:
-      if (lookahead == '\n') ADVANCE(24);
+      if (lookahead == '\n') ADVANCE(25);
       END_STATE();
     case 5:
-      if (lookahead == '\n') ADVANCE(24);
+      if (lookahead == '\n') ADVANCE(25);
       if (lookahead == '\r') ADVANCE(4);
-      if (lookahead == '-') ADVANCE(52);
-      if (lookahead == ':') ADVANCE(54);
+      if (lookahead == '-') ADVANCE(53);
+      if (lookahead == ':') ADVANCE(55);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(6);
-      if (lookahead != 0) ADVANCE(53);
+      if (lookahead != 0) ADVANCE(54);
       END_STATE();
     case 6:
-      if (lookahead == '\n') ADVANCE(24);
+      if (lookahead == '\n') ADVANCE(25);
       if (lookahead == '\r') ADVANCE(4);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(6);
       END_STATE();
     case 7:
-      if (lookahead == ' ') ADVANCE(48);
+      if (lookahead == ' ') ADVANCE(49);
       END_STATE();
     case 8:
-      if (lookahead == '!') ADVANCE(106);
-      if (lookahead == ')') ADVANCE(99);
-      if (lookahead == '@') ADVANCE(107);
-      if (lookahead == '^') ADVANCE(108);
+      if (lookahead == '!') ADVANCE(107);
+      if (lookahead == ')') ADVANCE(100);
+      if (lookahead == '@') ADVANCE(108);
+      if (lookahead == '^') ADVANCE(109);
       if (lookahead == '\t' ||
           lookahead == ' ' ||
-          lookahead == ',') ADVANCE(100);
+          lookahead == ',') ADVANCE(101);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '(' &&
-          lookahead != ')') ADVANCE(109);
+          lookahead != ')') ADVANCE(110);
       END_STATE();
     case 9:
-      if (lookahead == '(') ADVANCE(98);
-      if (lookahead == '@') ADVANCE(87);
-      if (lookahead == '[') ADVANCE(110);
-      if (lookahead == '\\') ADVANCE(86);
-      if (lookahead == '^') ADVANCE(88);
-      if (lookahead == '{') ADVANCE(96);
-      if (lookahead == '}') ADVANCE(97);
+      if (lookahead == '(') ADVANCE(99);
+      if (lookahead == '@') ADVANCE(88);
+      if (lookahead == '[') ADVANCE(111);
+      if (lookahead == '\\') ADVANCE(87);
+      if (lookahead == '^') ADVANCE(89);
+      if (lookahead == '{') ADVANCE(97);
+      if (lookahead == '}') ADVANCE(98);
       if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
           lookahead != '-' &&
-          lookahead != '_') ADVANCE(83);
+          lookahead != '_') ADVANCE(84);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          (lookahead < '@' || '^' < lookahead)) ADVANCE(84);
+          (lookahead < '@' || '^' < lookahead)) ADVANCE(85);
       END_STATE();
     case 10:
-      if (lookahead == ',') ADVANCE(39);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(71);
-      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(45);
-      END_STATE();
-    case 11:
-      if (lookahead == '-') ADVANCE(11);
-      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(91);
-      END_STATE();
-    case 12:
-      if (lookahead == '-') ADVANCE(12);
-      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(94);
-      END_STATE();
-    case 13:
-      if (lookahead == '-') ADVANCE(13);
-      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(45);
-      END_STATE();
-    case 14:
-      if (lookahead == ':') ADVANCE(68);
+      if (lookahead == ')') ADVANCE(113);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
           lookahead != '\r' &&
-          lookahead != ' ') ADVANCE(62);
+          lookahead != ' ' &&
+          lookahead != '(' &&
+          lookahead != ')') ADVANCE(10);
+      END_STATE();
+    case 11:
+      if (lookahead == ',') ADVANCE(40);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(72);
+      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(46);
+      END_STATE();
+    case 12:
+      if (lookahead == '-') ADVANCE(12);
+      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(92);
+      END_STATE();
+    case 13:
+      if (lookahead == '-') ADVANCE(13);
+      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(95);
+      END_STATE();
+    case 14:
+      if (lookahead == '-') ADVANCE(14);
+      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(46);
       END_STATE();
     case 15:
-      if (lookahead == ':') ADVANCE(46);
+      if (lookahead == ':') ADVANCE(69);
+      if (lookahead != 0 &&
+          lookahead != '\t' &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          lookahead != ' ') ADVANCE(63);
       END_STATE();
     case 16:
-      if (lookahead == '@') ADVANCE(87);
-      if (lookahead == '[') ADVANCE(110);
-      if (lookahead == '\\') ADVANCE(86);
-      if (lookahead == ']') ADVANCE(15);
-      if (lookahead == '^') ADVANCE(88);
-      if (lookahead == '{') ADVANCE(96);
-      if (lookahead == '}') ADVANCE(97);
-      if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
-          lookahead != '-' &&
-          lookahead != '_') ADVANCE(83);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(84);
+      if (lookahead == ':') ADVANCE(47);
       END_STATE();
     case 17:
-      if (lookahead == '\\') ADVANCE(86);
-      if (lookahead == ']') ADVANCE(111);
-      if (lookahead == '@' ||
-          lookahead == '^') ADVANCE(85);
+      if (lookahead == '@') ADVANCE(88);
+      if (lookahead == '[') ADVANCE(111);
+      if (lookahead == '\\') ADVANCE(87);
+      if (lookahead == ']') ADVANCE(16);
+      if (lookahead == '^') ADVANCE(89);
+      if (lookahead == '{') ADVANCE(97);
+      if (lookahead == '}') ADVANCE(98);
       if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
           lookahead != '-' &&
-          lookahead != '_') ADVANCE(83);
+          lookahead != '_') ADVANCE(84);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(85);
+      END_STATE();
+    case 18:
+      if (lookahead == '\\') ADVANCE(87);
+      if (lookahead == ']') ADVANCE(112);
+      if (lookahead == '@' ||
+          lookahead == '^') ADVANCE(86);
+      if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
+          lookahead != '-' &&
+          lookahead != '_') ADVANCE(84);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '@' || '^' < lookahead) &&
           (lookahead < 'a' || '{' < lookahead) &&
-          lookahead != '}') ADVANCE(84);
+          lookahead != '}') ADVANCE(85);
       END_STATE();
-    case 18:
-      if (lookahead == 'a') ADVANCE(34);
+    case 19:
+      if (lookahead == 'a') ADVANCE(35);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(32);
+          lookahead == ' ') ADVANCE(33);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(37);
-      END_STATE();
-    case 19:
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(72);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(42);
+          lookahead != '\r') ADVANCE(38);
       END_STATE();
     case 20:
-      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(91);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(73);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(43);
       END_STATE();
     case 21:
-      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(94);
+      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(92);
       END_STATE();
     case 22:
-      if (eof) ADVANCE(23);
-      ADVANCE_MAP(
-        '\n', 24,
-        '\r', 4,
-        '#', 78,
-        '%', 79,
-        '-', 81,
-        '>', 82,
-        '@', 87,
-        '[', 110,
-        '\\', 86,
-        ']', 111,
-        '^', 88,
-        '{', 96,
-        '}', 97,
-        '\t', 73,
-        ' ', 73,
-      );
-      if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
-          lookahead != '_') ADVANCE(83);
-      if (lookahead != 0) ADVANCE(84);
+      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(95);
       END_STATE();
     case 23:
-      ACCEPT_TOKEN(ts_builtin_sym_end);
+      if (eof) ADVANCE(24);
+      ADVANCE_MAP(
+        '\n', 25,
+        '\r', 4,
+        '#', 79,
+        '%', 80,
+        '-', 82,
+        '>', 83,
+        '@', 88,
+        '[', 111,
+        '\\', 87,
+        ']', 112,
+        '^', 89,
+        '{', 97,
+        '}', 98,
+        '\t', 74,
+        ' ', 74,
+      );
+      if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
+          lookahead != '_') ADVANCE(84);
+      if (lookahead != 0) ADVANCE(85);
       END_STATE();
     case 24:
-      ACCEPT_TOKEN(sym__blank_line);
+      ACCEPT_TOKEN(ts_builtin_sym_end);
       END_STATE();
     case 25:
-      ACCEPT_TOKEN(sym__newline);
+      ACCEPT_TOKEN(sym__blank_line);
       END_STATE();
     case 26:
-      ACCEPT_TOKEN(aux_sym_front_matter_token1);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(26);
+      ACCEPT_TOKEN(sym__newline);
       END_STATE();
     case 27:
-      ACCEPT_TOKEN(sym_heading_marker);
+      ACCEPT_TOKEN(aux_sym_front_matter_token1);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(27);
       END_STATE();
     case 28:
-      ACCEPT_TOKEN(sym_list_marker);
+      ACCEPT_TOKEN(sym_heading_marker);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(28);
       END_STATE();
     case 29:
-      ACCEPT_TOKEN(sym_quote_marker);
+      ACCEPT_TOKEN(sym_list_marker);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(29);
       END_STATE();
     case 30:
-      ACCEPT_TOKEN(anon_sym_PERCENT_PERCENT);
+      ACCEPT_TOKEN(sym_quote_marker);
       END_STATE();
     case 31:
-      ACCEPT_TOKEN(sym_comment_text);
-      if (lookahead == ':') ADVANCE(38);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(31);
-      if (lookahead != 0 &&
-          lookahead != '\t' &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(37);
+      ACCEPT_TOKEN(anon_sym_PERCENT_PERCENT);
       END_STATE();
     case 32:
       ACCEPT_TOKEN(sym_comment_text);
-      if (lookahead == 'a') ADVANCE(34);
+      if (lookahead == ':') ADVANCE(39);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(32);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(37);
+          lookahead != '\r') ADVANCE(38);
       END_STATE();
     case 33:
       ACCEPT_TOKEN(sym_comment_text);
-      if (lookahead == 'l') ADVANCE(35);
+      if (lookahead == 'a') ADVANCE(35);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(33);
       if (lookahead != 0 &&
+          lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(37);
+          lookahead != '\r') ADVANCE(38);
       END_STATE();
     case 34:
       ACCEPT_TOKEN(sym_comment_text);
-      if (lookahead == 'l') ADVANCE(33);
+      if (lookahead == 'l') ADVANCE(36);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(37);
+          lookahead != '\r') ADVANCE(38);
       END_STATE();
     case 35:
       ACCEPT_TOKEN(sym_comment_text);
-      if (lookahead == 'o') ADVANCE(36);
+      if (lookahead == 'l') ADVANCE(34);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(37);
+          lookahead != '\r') ADVANCE(38);
       END_STATE();
     case 36:
       ACCEPT_TOKEN(sym_comment_text);
-      if (lookahead == 'w') ADVANCE(31);
+      if (lookahead == 'o') ADVANCE(37);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(37);
+          lookahead != '\r') ADVANCE(38);
       END_STATE();
     case 37:
       ACCEPT_TOKEN(sym_comment_text);
+      if (lookahead == 'w') ADVANCE(32);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(37);
+          lookahead != '\r') ADVANCE(38);
       END_STATE();
     case 38:
-      ACCEPT_TOKEN(aux_sym_allow_list_token1);
+      ACCEPT_TOKEN(sym_comment_text);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(38);
       END_STATE();
     case 39:
-      ACCEPT_TOKEN(aux_sym_allow_list_token2);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(39);
+      ACCEPT_TOKEN(aux_sym_allow_list_token1);
       END_STATE();
     case 40:
+      ACCEPT_TOKEN(aux_sym_allow_list_token2);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(40);
+      END_STATE();
+    case 41:
       ACCEPT_TOKEN(sym_note);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(40);
-      END_STATE();
-    case 41:
-      ACCEPT_TOKEN(sym_rule_code);
-      if (lookahead == '-') ADVANCE(41);
-      if (lookahead == '_') ADVANCE(43);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(43);
-      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(44);
+          lookahead != '\r') ADVANCE(41);
       END_STATE();
     case 42:
+      ACCEPT_TOKEN(sym_rule_code);
+      if (lookahead == '-') ADVANCE(42);
+      if (lookahead == '_') ADVANCE(44);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(44);
+      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(45);
+      END_STATE();
+    case 43:
       ACCEPT_TOKEN(sym_rule_code);
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(42);
-      END_STATE();
-    case 43:
-      ACCEPT_TOKEN(aux_sym_party_definition_token1);
-      if (lookahead == '-') ADVANCE(41);
-      if (lookahead == '_') ADVANCE(43);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'z')) ADVANCE(43);
-      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(44);
       END_STATE();
     case 44:
       ACCEPT_TOKEN(aux_sym_party_definition_token1);
-      if (lookahead == '-') ADVANCE(56);
+      if (lookahead == '-') ADVANCE(42);
       if (lookahead == '_') ADVANCE(44);
-      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(44);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(44);
+      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(45);
       END_STATE();
     case 45:
       ACCEPT_TOKEN(aux_sym_party_definition_token1);
-      if (lookahead == '-') ADVANCE(13);
+      if (lookahead == '-') ADVANCE(57);
+      if (lookahead == '_') ADVANCE(45);
       if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(45);
       END_STATE();
     case 46:
-      ACCEPT_TOKEN(anon_sym_RBRACK_COLON);
+      ACCEPT_TOKEN(aux_sym_party_definition_token1);
+      if (lookahead == '-') ADVANCE(14);
+      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(46);
       END_STATE();
     case 47:
+      ACCEPT_TOKEN(anon_sym_RBRACK_COLON);
+      END_STATE();
+    case 48:
       ACCEPT_TOKEN(aux_sym_name_token1);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(47);
-      END_STATE();
-    case 48:
-      ACCEPT_TOKEN(aux_sym_property_token1);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(48);
+          lookahead != '\r') ADVANCE(48);
       END_STATE();
     case 49:
-      ACCEPT_TOKEN(sym_key);
+      ACCEPT_TOKEN(aux_sym_property_token1);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(49);
       END_STATE();
     case 50:
-      ACCEPT_TOKEN(sym__immediate_key);
+      ACCEPT_TOKEN(sym_key);
       END_STATE();
     case 51:
-      ACCEPT_TOKEN(sym_invalid_line);
-      if (lookahead == '-') ADVANCE(26);
-      if (lookahead == ':') ADVANCE(49);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(53);
+      ACCEPT_TOKEN(sym__immediate_key);
       END_STATE();
     case 52:
       ACCEPT_TOKEN(sym_invalid_line);
-      if (lookahead == '-') ADVANCE(51);
-      if (lookahead == ':') ADVANCE(49);
+      if (lookahead == '-') ADVANCE(27);
+      if (lookahead == ':') ADVANCE(50);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(53);
+          lookahead != '\r') ADVANCE(54);
       END_STATE();
     case 53:
       ACCEPT_TOKEN(sym_invalid_line);
-      if (lookahead == ':') ADVANCE(49);
+      if (lookahead == '-') ADVANCE(52);
+      if (lookahead == ':') ADVANCE(50);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(53);
+          lookahead != '\r') ADVANCE(54);
       END_STATE();
     case 54:
       ACCEPT_TOKEN(sym_invalid_line);
+      if (lookahead == ':') ADVANCE(50);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r') ADVANCE(54);
       END_STATE();
     case 55:
-      ACCEPT_TOKEN(sym__immediate_invalid_line);
-      if (lookahead == '%') ADVANCE(30);
-      if (lookahead == '@' ||
-          ('[' <= lookahead && lookahead <= '^') ||
-          lookahead == '{' ||
-          lookahead == '}') ADVANCE(68);
-      if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
-          lookahead != '-' &&
-          lookahead != '_') ADVANCE(63);
+      ACCEPT_TOKEN(sym_invalid_line);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(65);
+          lookahead != '\r') ADVANCE(55);
       END_STATE();
     case 56:
       ACCEPT_TOKEN(sym__immediate_invalid_line);
-      if (lookahead == '-') ADVANCE(56);
-      if (lookahead == '_') ADVANCE(44);
+      if (lookahead == '%') ADVANCE(31);
       if (lookahead == '@' ||
           ('[' <= lookahead && lookahead <= '^') ||
           lookahead == '{' ||
-          lookahead == '}') ADVANCE(68);
-      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(44);
+          lookahead == '}') ADVANCE(69);
+      if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
+          lookahead != '-' &&
+          lookahead != '_') ADVANCE(64);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(65);
+          lookahead != '\r') ADVANCE(66);
       END_STATE();
     case 57:
       ACCEPT_TOKEN(sym__immediate_invalid_line);
-      if (lookahead == '-') ADVANCE(26);
+      if (lookahead == '-') ADVANCE(57);
+      if (lookahead == '_') ADVANCE(45);
       if (lookahead == '@' ||
           ('[' <= lookahead && lookahead <= '^') ||
           lookahead == '{' ||
-          lookahead == '}') ADVANCE(68);
-      if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
-          lookahead != '_') ADVANCE(63);
+          lookahead == '}') ADVANCE(69);
+      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(45);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(65);
+          lookahead != '\r') ADVANCE(66);
       END_STATE();
     case 58:
       ACCEPT_TOKEN(sym__immediate_invalid_line);
-      if (lookahead == '-') ADVANCE(58);
-      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(90);
+      if (lookahead == '-') ADVANCE(27);
+      if (lookahead == '@' ||
+          ('[' <= lookahead && lookahead <= '^') ||
+          lookahead == '{' ||
+          lookahead == '}') ADVANCE(69);
+      if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
+          lookahead != '_') ADVANCE(64);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(68);
+          lookahead != '\r') ADVANCE(66);
       END_STATE();
     case 59:
       ACCEPT_TOKEN(sym__immediate_invalid_line);
-      if (lookahead == '-') ADVANCE(57);
-      if (lookahead == '@' ||
-          ('[' <= lookahead && lookahead <= '^') ||
-          lookahead == '{' ||
-          lookahead == '}') ADVANCE(68);
-      if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
-          lookahead != '_') ADVANCE(63);
+      if (lookahead == '-') ADVANCE(59);
+      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(91);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(65);
+          lookahead != '\r') ADVANCE(69);
       END_STATE();
     case 60:
       ACCEPT_TOKEN(sym__immediate_invalid_line);
-      if (lookahead == '-') ADVANCE(60);
-      if (lookahead == '_') ADVANCE(102);
+      if (lookahead == '-') ADVANCE(58);
       if (lookahead == '@' ||
           ('[' <= lookahead && lookahead <= '^') ||
           lookahead == '{' ||
-          lookahead == '}') ADVANCE(68);
-      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(102);
+          lookahead == '}') ADVANCE(69);
+      if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
+          lookahead != '_') ADVANCE(64);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(65);
+          lookahead != '\r') ADVANCE(66);
       END_STATE();
     case 61:
       ACCEPT_TOKEN(sym__immediate_invalid_line);
       if (lookahead == '-') ADVANCE(61);
-      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(93);
+      if (lookahead == '_') ADVANCE(103);
+      if (lookahead == '@' ||
+          ('[' <= lookahead && lookahead <= '^') ||
+          lookahead == '{' ||
+          lookahead == '}') ADVANCE(69);
+      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(103);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(68);
+          lookahead != '\r') ADVANCE(66);
       END_STATE();
     case 62:
       ACCEPT_TOKEN(sym__immediate_invalid_line);
-      if (lookahead == ':') ADVANCE(50);
+      if (lookahead == '-') ADVANCE(62);
+      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(94);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(62);
+          lookahead != '\r') ADVANCE(69);
       END_STATE();
     case 63:
       ACCEPT_TOKEN(sym__immediate_invalid_line);
-      if (lookahead == '@' ||
-          lookahead == '^') ADVANCE(63);
-      if (('[' <= lookahead && lookahead <= ']') ||
-          lookahead == '{' ||
-          lookahead == '}') ADVANCE(68);
-      if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
-          lookahead != '-' &&
-          lookahead != '_') ADVANCE(63);
+      if (lookahead == ':') ADVANCE(51);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(65);
+          lookahead != '\r') ADVANCE(63);
       END_STATE();
     case 64:
       ACCEPT_TOKEN(sym__immediate_invalid_line);
       if (lookahead == '@' ||
-          ('[' <= lookahead && lookahead <= '^') ||
+          lookahead == '^') ADVANCE(64);
+      if (('[' <= lookahead && lookahead <= ']') ||
           lookahead == '{' ||
-          lookahead == '}') ADVANCE(68);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == 0xb2 ||
-          lookahead == 0xb3 ||
-          lookahead == 0xb9 ||
-          (0xbc <= lookahead && lookahead <= 0xbe) ||
-          (0x660 <= lookahead && lookahead <= 0x669) ||
-          (0x6f0 <= lookahead && lookahead <= 0x6f9) ||
-          (0x7c0 <= lookahead && lookahead <= 0x7c9) ||
-          (0x966 <= lookahead && lookahead <= 0x96f) ||
-          (0x9e6 <= lookahead && lookahead <= 0x9ef) ||
-          (0x9f4 <= lookahead && lookahead <= 0x9f9) ||
-          (0xa66 <= lookahead && lookahead <= 0xa6f) ||
-          (0xae6 <= lookahead && lookahead <= 0xaef) ||
-          (0xb66 <= lookahead && lookahead <= 0xb6f) ||
-          (0xb72 <= lookahead && lookahead <= 0xb77) ||
-          (0xbe6 <= lookahead && lookahead <= 0xbf2) ||
-          (0xc66 <= lookahead && lookahead <= 0xc6f) ||
-          (0xc78 <= lookahead && lookahead <= 0xc7e) ||
-          (0xce6 <= lookahead && lookahead <= 0xcef) ||
-          (0xd58 <= lookahead && lookahead <= 0xd5e) ||
-          (0xd66 <= lookahead && lookahead <= 0xd78) ||
-          (0xde6 <= lookahead && lookahead <= 0xdef) ||
-          (0xe50 <= lookahead && lookahead <= 0xe59) ||
-          (0xed0 <= lookahead && lookahead <= 0xed9) ||
-          (0xf20 <= lookahead && lookahead <= 0xf33) ||
-          (0x1040 <= lookahead && lookahead <= 0x1049) ||
-          (0x1090 <= lookahead && lookahead <= 0x1099) ||
-          (0x1369 <= lookahead && lookahead <= 0x137c) ||
-          (0x16ee <= lookahead && lookahead <= 0x16f0) ||
-          (0x17e0 <= lookahead && lookahead <= 0x17e9) ||
-          (0x17f0 <= lookahead && lookahead <= 0x17f9) ||
-          (0x1810 <= lookahead && lookahead <= 0x1819) ||
-          (0x1946 <= lookahead && lookahead <= 0x194f) ||
-          (0x19d0 <= lookahead && lookahead <= 0x19da) ||
-          (0x1a80 <= lookahead && lookahead <= 0x1a89) ||
-          (0x1a90 <= lookahead && lookahead <= 0x1a99) ||
-          (0x1b50 <= lookahead && lookahead <= 0x1b59) ||
-          (0x1bb0 <= lookahead && lookahead <= 0x1bb9) ||
-          (0x1c40 <= lookahead && lookahead <= 0x1c49) ||
-          (0x1c50 <= lookahead && lookahead <= 0x1c59) ||
-          lookahead == 0x2070 ||
-          (0x2074 <= lookahead && lookahead <= 0x2079) ||
-          (0x2080 <= lookahead && lookahead <= 0x2089) ||
-          (0x2150 <= lookahead && lookahead <= 0x2182) ||
-          (0x2185 <= lookahead && lookahead <= 0x2189) ||
-          (0x2460 <= lookahead && lookahead <= 0x249b) ||
-          (0x24ea <= lookahead && lookahead <= 0x24ff) ||
-          (0x2776 <= lookahead && lookahead <= 0x2793) ||
-          lookahead == 0x2cfd ||
-          lookahead == 0x3007 ||
-          (0x3021 <= lookahead && lookahead <= 0x3029) ||
-          (0x3038 <= lookahead && lookahead <= 0x303a) ||
-          (0x3192 <= lookahead && lookahead <= 0x3195) ||
-          (0x3220 <= lookahead && lookahead <= 0x3229) ||
-          (0x3248 <= lookahead && lookahead <= 0x324f) ||
-          (0x3251 <= lookahead && lookahead <= 0x325f) ||
-          (0x3280 <= lookahead && lookahead <= 0x3289) ||
-          (0x32b1 <= lookahead && lookahead <= 0x32bf) ||
-          (0xa620 <= lookahead && lookahead <= 0xa629) ||
-          (0xa6e6 <= lookahead && lookahead <= 0xa6ef) ||
-          (0xa830 <= lookahead && lookahead <= 0xa835) ||
-          (0xa8d0 <= lookahead && lookahead <= 0xa8d9) ||
-          (0xa900 <= lookahead && lookahead <= 0xa909) ||
-          (0xa9d0 <= lookahead && lookahead <= 0xa9d9) ||
-          (0xa9f0 <= lookahead && lookahead <= 0xa9f9) ||
-          (0xaa50 <= lookahead && lookahead <= 0xaa59) ||
-          (0xabf0 <= lookahead && lookahead <= 0xabf9) ||
-          (0xff10 <= lookahead && lookahead <= 0xff19) ||
-          (0x10107 <= lookahead && lookahead <= 0x10133) ||
-          (0x10140 <= lookahead && lookahead <= 0x10178) ||
-          lookahead == 0x1018a ||
-          lookahead == 0x1018b ||
-          (0x102e1 <= lookahead && lookahead <= 0x102fb) ||
-          (0x10320 <= lookahead && lookahead <= 0x10323) ||
-          lookahead == 0x10341 ||
-          lookahead == 0x1034a ||
-          (0x103d1 <= lookahead && lookahead <= 0x103d5) ||
-          (0x104a0 <= lookahead && lookahead <= 0x104a9) ||
-          (0x10858 <= lookahead && lookahead <= 0x1085f) ||
-          (0x10879 <= lookahead && lookahead <= 0x1087f) ||
-          (0x108a7 <= lookahead && lookahead <= 0x108af) ||
-          (0x108fb <= lookahead && lookahead <= 0x108ff) ||
-          (0x10916 <= lookahead && lookahead <= 0x1091b) ||
-          lookahead == 0x109bc ||
-          lookahead == 0x109bd ||
-          (0x109c0 <= lookahead && lookahead <= 0x109cf) ||
-          (0x109d2 <= lookahead && lookahead <= 0x109ff) ||
-          (0x10a40 <= lookahead && lookahead <= 0x10a48) ||
-          lookahead == 0x10a7d ||
-          lookahead == 0x10a7e ||
-          (0x10a9d <= lookahead && lookahead <= 0x10a9f) ||
-          (0x10aeb <= lookahead && lookahead <= 0x10aef) ||
-          (0x10b58 <= lookahead && lookahead <= 0x10b5f) ||
-          (0x10b78 <= lookahead && lookahead <= 0x10b7f) ||
-          (0x10ba9 <= lookahead && lookahead <= 0x10baf) ||
-          (0x10cfa <= lookahead && lookahead <= 0x10cff) ||
-          (0x10d30 <= lookahead && lookahead <= 0x10d39) ||
-          (0x10d40 <= lookahead && lookahead <= 0x10d49) ||
-          (0x10e60 <= lookahead && lookahead <= 0x10e7e) ||
-          (0x10f1d <= lookahead && lookahead <= 0x10f26) ||
-          (0x10f51 <= lookahead && lookahead <= 0x10f54) ||
-          (0x10fc5 <= lookahead && lookahead <= 0x10fcb) ||
-          (0x11052 <= lookahead && lookahead <= 0x1106f) ||
-          (0x110f0 <= lookahead && lookahead <= 0x110f9) ||
-          (0x11136 <= lookahead && lookahead <= 0x1113f) ||
-          (0x111d0 <= lookahead && lookahead <= 0x111d9) ||
-          (0x111e1 <= lookahead && lookahead <= 0x111f4) ||
-          (0x112f0 <= lookahead && lookahead <= 0x112f9) ||
-          (0x11450 <= lookahead && lookahead <= 0x11459) ||
-          (0x114d0 <= lookahead && lookahead <= 0x114d9) ||
-          (0x11650 <= lookahead && lookahead <= 0x11659) ||
-          (0x116c0 <= lookahead && lookahead <= 0x116c9) ||
-          (0x116d0 <= lookahead && lookahead <= 0x116e3) ||
-          (0x11730 <= lookahead && lookahead <= 0x1173b) ||
-          (0x118e0 <= lookahead && lookahead <= 0x118f2) ||
-          (0x11950 <= lookahead && lookahead <= 0x11959) ||
-          (0x11bf0 <= lookahead && lookahead <= 0x11bf9) ||
-          (0x11c50 <= lookahead && lookahead <= 0x11c6c) ||
-          (0x11d50 <= lookahead && lookahead <= 0x11d59) ||
-          (0x11da0 <= lookahead && lookahead <= 0x11da9) ||
-          (0x11f50 <= lookahead && lookahead <= 0x11f59) ||
-          (0x11fc0 <= lookahead && lookahead <= 0x11fd4) ||
-          (0x12400 <= lookahead && lookahead <= 0x1246e) ||
-          (0x16130 <= lookahead && lookahead <= 0x16139) ||
-          (0x16a60 <= lookahead && lookahead <= 0x16a69) ||
-          (0x16ac0 <= lookahead && lookahead <= 0x16ac9) ||
-          (0x16b50 <= lookahead && lookahead <= 0x16b59) ||
-          (0x16b5b <= lookahead && lookahead <= 0x16b61) ||
-          (0x16d70 <= lookahead && lookahead <= 0x16d79) ||
-          (0x16e80 <= lookahead && lookahead <= 0x16e96) ||
-          (0x1ccf0 <= lookahead && lookahead <= 0x1ccf9) ||
-          (0x1d2c0 <= lookahead && lookahead <= 0x1d2d3) ||
-          (0x1d2e0 <= lookahead && lookahead <= 0x1d2f3) ||
-          (0x1d360 <= lookahead && lookahead <= 0x1d378) ||
-          (0x1d7ce <= lookahead && lookahead <= 0x1d7ff) ||
-          (0x1e140 <= lookahead && lookahead <= 0x1e149) ||
-          (0x1e2f0 <= lookahead && lookahead <= 0x1e2f9) ||
-          (0x1e4f0 <= lookahead && lookahead <= 0x1e4f9) ||
-          (0x1e5f1 <= lookahead && lookahead <= 0x1e5fa) ||
-          (0x1e8c7 <= lookahead && lookahead <= 0x1e8cf) ||
-          (0x1e950 <= lookahead && lookahead <= 0x1e959) ||
-          (0x1ec71 <= lookahead && lookahead <= 0x1ecab) ||
-          (0x1ecad <= lookahead && lookahead <= 0x1ecaf) ||
-          (0x1ecb1 <= lookahead && lookahead <= 0x1ecb4) ||
-          (0x1ed01 <= lookahead && lookahead <= 0x1ed2d) ||
-          (0x1ed2f <= lookahead && lookahead <= 0x1ed3d) ||
-          (0x1f100 <= lookahead && lookahead <= 0x1f10c) ||
-          (0x1fbf0 <= lookahead && lookahead <= 0x1fbf9)) ADVANCE(63);
-      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(102);
+          lookahead == '}') ADVANCE(69);
+      if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
+          lookahead != '-' &&
+          lookahead != '_') ADVANCE(64);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(65);
+          lookahead != '\r') ADVANCE(66);
       END_STATE();
     case 65:
       ACCEPT_TOKEN(sym__immediate_invalid_line);
       if (lookahead == '@' ||
           ('[' <= lookahead && lookahead <= '^') ||
           lookahead == '{' ||
-          lookahead == '}') ADVANCE(68);
-      if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
-          lookahead != '-' &&
-          lookahead != '_') ADVANCE(63);
+          lookahead == '}') ADVANCE(69);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == 0xb2 ||
+          lookahead == 0xb3 ||
+          lookahead == 0xb9 ||
+          (0xbc <= lookahead && lookahead <= 0xbe) ||
+          (0x660 <= lookahead && lookahead <= 0x669) ||
+          (0x6f0 <= lookahead && lookahead <= 0x6f9) ||
+          (0x7c0 <= lookahead && lookahead <= 0x7c9) ||
+          (0x966 <= lookahead && lookahead <= 0x96f) ||
+          (0x9e6 <= lookahead && lookahead <= 0x9ef) ||
+          (0x9f4 <= lookahead && lookahead <= 0x9f9) ||
+          (0xa66 <= lookahead && lookahead <= 0xa6f) ||
+          (0xae6 <= lookahead && lookahead <= 0xaef) ||
+          (0xb66 <= lookahead && lookahead <= 0xb6f) ||
+          (0xb72 <= lookahead && lookahead <= 0xb77) ||
+          (0xbe6 <= lookahead && lookahead <= 0xbf2) ||
+          (0xc66 <= lookahead && lookahead <= 0xc6f) ||
+          (0xc78 <= lookahead && lookahead <= 0xc7e) ||
+          (0xce6 <= lookahead && lookahead <= 0xcef) ||
+          (0xd58 <= lookahead && lookahead <= 0xd5e) ||
+          (0xd66 <= lookahead && lookahead <= 0xd78) ||
+          (0xde6 <= lookahead && lookahead <= 0xdef) ||
+          (0xe50 <= lookahead && lookahead <= 0xe59) ||
+          (0xed0 <= lookahead && lookahead <= 0xed9) ||
+          (0xf20 <= lookahead && lookahead <= 0xf33) ||
+          (0x1040 <= lookahead && lookahead <= 0x1049) ||
+          (0x1090 <= lookahead && lookahead <= 0x1099) ||
+          (0x1369 <= lookahead && lookahead <= 0x137c) ||
+          (0x16ee <= lookahead && lookahead <= 0x16f0) ||
+          (0x17e0 <= lookahead && lookahead <= 0x17e9) ||
+          (0x17f0 <= lookahead && lookahead <= 0x17f9) ||
+          (0x1810 <= lookahead && lookahead <= 0x1819) ||
+          (0x1946 <= lookahead && lookahead <= 0x194f) ||
+          (0x19d0 <= lookahead && lookahead <= 0x19da) ||
+          (0x1a80 <= lookahead && lookahead <= 0x1a89) ||
+          (0x1a90 <= lookahead && lookahead <= 0x1a99) ||
+          (0x1b50 <= lookahead && lookahead <= 0x1b59) ||
+          (0x1bb0 <= lookahead && lookahead <= 0x1bb9) ||
+          (0x1c40 <= lookahead && lookahead <= 0x1c49) ||
+          (0x1c50 <= lookahead && lookahead <= 0x1c59) ||
+          lookahead == 0x2070 ||
+          (0x2074 <= lookahead && lookahead <= 0x2079) ||
+          (0x2080 <= lookahead && lookahead <= 0x2089) ||
+          (0x2150 <= lookahead && lookahead <= 0x2182) ||
+          (0x2185 <= lookahead && lookahead <= 0x2189) ||
+          (0x2460 <= lookahead && lookahead <= 0x249b) ||
+          (0x24ea <= lookahead && lookahead <= 0x24ff) ||
+          (0x2776 <= lookahead && lookahead <= 0x2793) ||
+          lookahead == 0x2cfd ||
+          lookahead == 0x3007 ||
+          (0x3021 <= lookahead && lookahead <= 0x3029) ||
+          (0x3038 <= lookahead && lookahead <= 0x303a) ||
+          (0x3192 <= lookahead && lookahead <= 0x3195) ||
+          (0x3220 <= lookahead && lookahead <= 0x3229) ||
+          (0x3248 <= lookahead && lookahead <= 0x324f) ||
+          (0x3251 <= lookahead && lookahead <= 0x325f) ||
+          (0x3280 <= lookahead && lookahead <= 0x3289) ||
+          (0x32b1 <= lookahead && lookahead <= 0x32bf) ||
+          (0xa620 <= lookahead && lookahead <= 0xa629) ||
+          (0xa6e6 <= lookahead && lookahead <= 0xa6ef) ||
+          (0xa830 <= lookahead && lookahead <= 0xa835) ||
+          (0xa8d0 <= lookahead && lookahead <= 0xa8d9) ||
+          (0xa900 <= lookahead && lookahead <= 0xa909) ||
+          (0xa9d0 <= lookahead && lookahead <= 0xa9d9) ||
+          (0xa9f0 <= lookahead && lookahead <= 0xa9f9) ||
+          (0xaa50 <= lookahead && lookahead <= 0xaa59) ||
+          (0xabf0 <= lookahead && lookahead <= 0xabf9) ||
+          (0xff10 <= lookahead && lookahead <= 0xff19) ||
+          (0x10107 <= lookahead && lookahead <= 0x10133) ||
+          (0x10140 <= lookahead && lookahead <= 0x10178) ||
+          lookahead == 0x1018a ||
+          lookahead == 0x1018b ||
+          (0x102e1 <= lookahead && lookahead <= 0x102fb) ||
+          (0x10320 <= lookahead && lookahead <= 0x10323) ||
+          lookahead == 0x10341 ||
+          lookahead == 0x1034a ||
+          (0x103d1 <= lookahead && lookahead <= 0x103d5) ||
+          (0x104a0 <= lookahead && lookahead <= 0x104a9) ||
+          (0x10858 <= lookahead && lookahead <= 0x1085f) ||
+          (0x10879 <= lookahead && lookahead <= 0x1087f) ||
+          (0x108a7 <= lookahead && lookahead <= 0x108af) ||
+          (0x108fb <= lookahead && lookahead <= 0x108ff) ||
+          (0x10916 <= lookahead && lookahead <= 0x1091b) ||
+          lookahead == 0x109bc ||
+          lookahead == 0x109bd ||
+          (0x109c0 <= lookahead && lookahead <= 0x109cf) ||
+          (0x109d2 <= lookahead && lookahead <= 0x109ff) ||
+          (0x10a40 <= lookahead && lookahead <= 0x10a48) ||
+          lookahead == 0x10a7d ||
+          lookahead == 0x10a7e ||
+          (0x10a9d <= lookahead && lookahead <= 0x10a9f) ||
+          (0x10aeb <= lookahead && lookahead <= 0x10aef) ||
+          (0x10b58 <= lookahead && lookahead <= 0x10b5f) ||
+          (0x10b78 <= lookahead && lookahead <= 0x10b7f) ||
+          (0x10ba9 <= lookahead && lookahead <= 0x10baf) ||
+          (0x10cfa <= lookahead && lookahead <= 0x10cff) ||
+          (0x10d30 <= lookahead && lookahead <= 0x10d39) ||
+          (0x10d40 <= lookahead && lookahead <= 0x10d49) ||
+          (0x10e60 <= lookahead && lookahead <= 0x10e7e) ||
+          (0x10f1d <= lookahead && lookahead <= 0x10f26) ||
+          (0x10f51 <= lookahead && lookahead <= 0x10f54) ||
+          (0x10fc5 <= lookahead && lookahead <= 0x10fcb) ||
+          (0x11052 <= lookahead && lookahead <= 0x1106f) ||
+          (0x110f0 <= lookahead && lookahead <= 0x110f9) ||
+          (0x11136 <= lookahead && lookahead <= 0x1113f) ||
+          (0x111d0 <= lookahead && lookahead <= 0x111d9) ||
+          (0x111e1 <= lookahead && lookahead <= 0x111f4) ||
+          (0x112f0 <= lookahead && lookahead <= 0x112f9) ||
+          (0x11450 <= lookahead && lookahead <= 0x11459) ||
+          (0x114d0 <= lookahead && lookahead <= 0x114d9) ||
+          (0x11650 <= lookahead && lookahead <= 0x11659) ||
+          (0x116c0 <= lookahead && lookahead <= 0x116c9) ||
+          (0x116d0 <= lookahead && lookahead <= 0x116e3) ||
+          (0x11730 <= lookahead && lookahead <= 0x1173b) ||
+          (0x118e0 <= lookahead && lookahead <= 0x118f2) ||
+          (0x11950 <= lookahead && lookahead <= 0x11959) ||
+          (0x11bf0 <= lookahead && lookahead <= 0x11bf9) ||
+          (0x11c50 <= lookahead && lookahead <= 0x11c6c) ||
+          (0x11d50 <= lookahead && lookahead <= 0x11d59) ||
+          (0x11da0 <= lookahead && lookahead <= 0x11da9) ||
+          (0x11f50 <= lookahead && lookahead <= 0x11f59) ||
+          (0x11fc0 <= lookahead && lookahead <= 0x11fd4) ||
+          (0x12400 <= lookahead && lookahead <= 0x1246e) ||
+          (0x16130 <= lookahead && lookahead <= 0x16139) ||
+          (0x16a60 <= lookahead && lookahead <= 0x16a69) ||
+          (0x16ac0 <= lookahead && lookahead <= 0x16ac9) ||
+          (0x16b50 <= lookahead && lookahead <= 0x16b59) ||
+          (0x16b5b <= lookahead && lookahead <= 0x16b61) ||
+          (0x16d70 <= lookahead && lookahead <= 0x16d79) ||
+          (0x16e80 <= lookahead && lookahead <= 0x16e96) ||
+          (0x1ccf0 <= lookahead && lookahead <= 0x1ccf9) ||
+          (0x1d2c0 <= lookahead && lookahead <= 0x1d2d3) ||
+          (0x1d2e0 <= lookahead && lookahead <= 0x1d2f3) ||
+          (0x1d360 <= lookahead && lookahead <= 0x1d378) ||
+          (0x1d7ce <= lookahead && lookahead <= 0x1d7ff) ||
+          (0x1e140 <= lookahead && lookahead <= 0x1e149) ||
+          (0x1e2f0 <= lookahead && lookahead <= 0x1e2f9) ||
+          (0x1e4f0 <= lookahead && lookahead <= 0x1e4f9) ||
+          (0x1e5f1 <= lookahead && lookahead <= 0x1e5fa) ||
+          (0x1e8c7 <= lookahead && lookahead <= 0x1e8cf) ||
+          (0x1e950 <= lookahead && lookahead <= 0x1e959) ||
+          (0x1ec71 <= lookahead && lookahead <= 0x1ecab) ||
+          (0x1ecad <= lookahead && lookahead <= 0x1ecaf) ||
+          (0x1ecb1 <= lookahead && lookahead <= 0x1ecb4) ||
+          (0x1ed01 <= lookahead && lookahead <= 0x1ed2d) ||
+          (0x1ed2f <= lookahead && lookahead <= 0x1ed3d) ||
+          (0x1f100 <= lookahead && lookahead <= 0x1f10c) ||
+          (0x1fbf0 <= lookahead && lookahead <= 0x1fbf9)) ADVANCE(64);
+      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(103);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(65);
+          lookahead != '\r') ADVANCE(66);
       END_STATE();
     case 66:
       ACCEPT_TOKEN(sym__immediate_invalid_line);
-      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(90);
+      if (lookahead == '@' ||
+          ('[' <= lookahead && lookahead <= '^') ||
+          lookahead == '{' ||
+          lookahead == '}') ADVANCE(69);
+      if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
+          lookahead != '-' &&
+          lookahead != '_') ADVANCE(64);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(68);
+          lookahead != '\r') ADVANCE(66);
       END_STATE();
     case 67:
       ACCEPT_TOKEN(sym__immediate_invalid_line);
-      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(93);
+      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(91);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(68);
+          lookahead != '\r') ADVANCE(69);
       END_STATE();
     case 68:
       ACCEPT_TOKEN(sym__immediate_invalid_line);
+      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(94);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(68);
+          lookahead != '\r') ADVANCE(69);
       END_STATE();
     case 69:
-      ACCEPT_TOKEN(sym__inline_space);
-      if (lookahead == '\t') ADVANCE(70);
-      if (lookahead == ' ') ADVANCE(48);
-      if (lookahead == ',') ADVANCE(39);
+      ACCEPT_TOKEN(sym__immediate_invalid_line);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(69);
       END_STATE();
     case 70:
       ACCEPT_TOKEN(sym__inline_space);
-      if (lookahead == ',') ADVANCE(39);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(70);
+      if (lookahead == '\t') ADVANCE(71);
+      if (lookahead == ' ') ADVANCE(49);
+      if (lookahead == ',') ADVANCE(40);
       END_STATE();
     case 71:
       ACCEPT_TOKEN(sym__inline_space);
-      if (lookahead == ',') ADVANCE(39);
+      if (lookahead == ',') ADVANCE(40);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(71);
-      if (lookahead != 0 &&
-          lookahead != '\t' &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(40);
       END_STATE();
     case 72:
       ACCEPT_TOKEN(sym__inline_space);
+      if (lookahead == ',') ADVANCE(40);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(72);
+      if (lookahead != 0 &&
+          lookahead != '\t' &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(41);
       END_STATE();
     case 73:
-      ACCEPT_TOKEN(sym_text);
-      if (lookahead == '\n') ADVANCE(24);
-      if (lookahead == '\r') ADVANCE(4);
+      ACCEPT_TOKEN(sym__inline_space);
       if (lookahead == '\t' ||
           lookahead == ' ') ADVANCE(73);
-      if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
-          lookahead != '-' &&
-          lookahead != '_') ADVANCE(83);
-      if (lookahead != 0 &&
-          (lookahead < '@' || '^' < lookahead) &&
-          (lookahead < 'a' || '{' < lookahead) &&
-          lookahead != '}') ADVANCE(84);
       END_STATE();
     case 74:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '#') ADVANCE(75);
+      if (lookahead == '\n') ADVANCE(25);
+      if (lookahead == '\r') ADVANCE(4);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(27);
+          lookahead == ' ') ADVANCE(74);
       if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
           lookahead != '-' &&
-          lookahead != '_') ADVANCE(83);
+          lookahead != '_') ADVANCE(84);
       if (lookahead != 0 &&
-          lookahead != '\t' &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
           (lookahead < '@' || '^' < lookahead) &&
           (lookahead < 'a' || '{' < lookahead) &&
-          lookahead != '}') ADVANCE(84);
+          lookahead != '}') ADVANCE(85);
       END_STATE();
     case 75:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '#') ADVANCE(80);
+      if (lookahead == '#') ADVANCE(76);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(27);
+          lookahead == ' ') ADVANCE(28);
       if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
           lookahead != '-' &&
-          lookahead != '_') ADVANCE(83);
+          lookahead != '_') ADVANCE(84);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '@' || '^' < lookahead) &&
           (lookahead < 'a' || '{' < lookahead) &&
-          lookahead != '}') ADVANCE(84);
+          lookahead != '}') ADVANCE(85);
       END_STATE();
     case 76:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '#') ADVANCE(74);
+      if (lookahead == '#') ADVANCE(81);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(27);
+          lookahead == ' ') ADVANCE(28);
       if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
           lookahead != '-' &&
-          lookahead != '_') ADVANCE(83);
+          lookahead != '_') ADVANCE(84);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '@' || '^' < lookahead) &&
           (lookahead < 'a' || '{' < lookahead) &&
-          lookahead != '}') ADVANCE(84);
+          lookahead != '}') ADVANCE(85);
       END_STATE();
     case 77:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '#') ADVANCE(76);
+      if (lookahead == '#') ADVANCE(75);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(27);
+          lookahead == ' ') ADVANCE(28);
       if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
           lookahead != '-' &&
-          lookahead != '_') ADVANCE(83);
+          lookahead != '_') ADVANCE(84);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '@' || '^' < lookahead) &&
           (lookahead < 'a' || '{' < lookahead) &&
-          lookahead != '}') ADVANCE(84);
+          lookahead != '}') ADVANCE(85);
       END_STATE();
     case 78:
       ACCEPT_TOKEN(sym_text);
       if (lookahead == '#') ADVANCE(77);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(27);
+          lookahead == ' ') ADVANCE(28);
       if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
           lookahead != '-' &&
-          lookahead != '_') ADVANCE(83);
+          lookahead != '_') ADVANCE(84);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '@' || '^' < lookahead) &&
           (lookahead < 'a' || '{' < lookahead) &&
-          lookahead != '}') ADVANCE(84);
+          lookahead != '}') ADVANCE(85);
       END_STATE();
     case 79:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '%') ADVANCE(30);
-      if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
-          lookahead != '-' &&
-          lookahead != '_') ADVANCE(83);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          (lookahead < '@' || '^' < lookahead) &&
-          (lookahead < 'a' || '{' < lookahead) &&
-          lookahead != '}') ADVANCE(84);
-      END_STATE();
-    case 80:
-      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '#') ADVANCE(78);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(27);
+          lookahead == ' ') ADVANCE(28);
       if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
           lookahead != '-' &&
-          lookahead != '_') ADVANCE(83);
+          lookahead != '_') ADVANCE(84);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '@' || '^' < lookahead) &&
           (lookahead < 'a' || '{' < lookahead) &&
-          lookahead != '}') ADVANCE(84);
+          lookahead != '}') ADVANCE(85);
+      END_STATE();
+    case 80:
+      ACCEPT_TOKEN(sym_text);
+      if (lookahead == '%') ADVANCE(31);
+      if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
+          lookahead != '-' &&
+          lookahead != '_') ADVANCE(84);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          (lookahead < '@' || '^' < lookahead) &&
+          (lookahead < 'a' || '{' < lookahead) &&
+          lookahead != '}') ADVANCE(85);
       END_STATE();
     case 81:
       ACCEPT_TOKEN(sym_text);
@@ -2152,14 +2147,14 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == ' ') ADVANCE(28);
       if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
           lookahead != '-' &&
-          lookahead != '_') ADVANCE(83);
+          lookahead != '_') ADVANCE(84);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '@' || '^' < lookahead) &&
           (lookahead < 'a' || '{' < lookahead) &&
-          lookahead != '}') ADVANCE(84);
+          lookahead != '}') ADVANCE(85);
       END_STATE();
     case 82:
       ACCEPT_TOKEN(sym_text);
@@ -2167,45 +2162,60 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == ' ') ADVANCE(29);
       if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
           lookahead != '-' &&
-          lookahead != '_') ADVANCE(83);
+          lookahead != '_') ADVANCE(84);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '@' || '^' < lookahead) &&
           (lookahead < 'a' || '{' < lookahead) &&
-          lookahead != '}') ADVANCE(84);
+          lookahead != '}') ADVANCE(85);
       END_STATE();
     case 83:
       ACCEPT_TOKEN(sym_text);
-      if (lookahead == '@' ||
-          lookahead == '^') ADVANCE(83);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(30);
       if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
           lookahead != '-' &&
-          lookahead != '_') ADVANCE(83);
+          lookahead != '_') ADVANCE(84);
       if (lookahead != 0 &&
+          lookahead != '\t' &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '@' || '^' < lookahead) &&
           (lookahead < 'a' || '{' < lookahead) &&
-          lookahead != '}') ADVANCE(84);
+          lookahead != '}') ADVANCE(85);
       END_STATE();
     case 84:
       ACCEPT_TOKEN(sym_text);
+      if (lookahead == '@' ||
+          lookahead == '^') ADVANCE(84);
       if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
           lookahead != '-' &&
-          lookahead != '_') ADVANCE(83);
+          lookahead != '_') ADVANCE(84);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '@' || '^' < lookahead) &&
           (lookahead < 'a' || '{' < lookahead) &&
-          lookahead != '}') ADVANCE(84);
+          lookahead != '}') ADVANCE(85);
       END_STATE();
     case 85:
-      ACCEPT_TOKEN(sym__stray);
+      ACCEPT_TOKEN(sym_text);
+      if ((set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) &&
+          lookahead != '-' &&
+          lookahead != '_') ADVANCE(84);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          (lookahead < '@' || '^' < lookahead) &&
+          (lookahead < 'a' || '{' < lookahead) &&
+          lookahead != '}') ADVANCE(85);
       END_STATE();
     case 86:
+      ACCEPT_TOKEN(sym__stray);
+      END_STATE();
+    case 87:
       ACCEPT_TOKEN(sym__stray);
       if (lookahead == '!' ||
           lookahead == '%' ||
@@ -2214,96 +2224,82 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == '@' ||
           ('[' <= lookahead && lookahead <= '^') ||
           lookahead == '{' ||
-          lookahead == '}') ADVANCE(89);
-      END_STATE();
-    case 87:
-      ACCEPT_TOKEN(sym__stray);
-      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(91);
+          lookahead == '}') ADVANCE(90);
       END_STATE();
     case 88:
       ACCEPT_TOKEN(sym__stray);
-      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(94);
+      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(92);
       END_STATE();
     case 89:
-      ACCEPT_TOKEN(sym_escape);
+      ACCEPT_TOKEN(sym__stray);
+      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(95);
       END_STATE();
     case 90:
-      ACCEPT_TOKEN(sym_mention);
-      if (lookahead == '-') ADVANCE(58);
-      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(90);
+      ACCEPT_TOKEN(sym_escape);
       END_STATE();
     case 91:
       ACCEPT_TOKEN(sym_mention);
-      if (lookahead == '-') ADVANCE(11);
+      if (lookahead == '-') ADVANCE(59);
       if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(91);
       END_STATE();
     case 92:
       ACCEPT_TOKEN(sym_mention);
-      if (lookahead == '-') ADVANCE(104);
+      if (lookahead == '-') ADVANCE(12);
       if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(92);
       END_STATE();
     case 93:
-      ACCEPT_TOKEN(sym_citation);
-      if (lookahead == '-') ADVANCE(61);
+      ACCEPT_TOKEN(sym_mention);
+      if (lookahead == '-') ADVANCE(105);
       if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(93);
       END_STATE();
     case 94:
       ACCEPT_TOKEN(sym_citation);
-      if (lookahead == '-') ADVANCE(12);
+      if (lookahead == '-') ADVANCE(62);
       if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(94);
       END_STATE();
     case 95:
       ACCEPT_TOKEN(sym_citation);
-      if (lookahead == '-') ADVANCE(105);
+      if (lookahead == '-') ADVANCE(13);
       if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(95);
       END_STATE();
     case 96:
-      ACCEPT_TOKEN(anon_sym_LBRACE);
+      ACCEPT_TOKEN(sym_citation);
+      if (lookahead == '-') ADVANCE(106);
+      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(96);
       END_STATE();
     case 97:
-      ACCEPT_TOKEN(anon_sym_RBRACE);
+      ACCEPT_TOKEN(anon_sym_LBRACE);
       END_STATE();
     case 98:
-      ACCEPT_TOKEN(anon_sym_LPAREN);
+      ACCEPT_TOKEN(anon_sym_RBRACE);
       END_STATE();
     case 99:
-      ACCEPT_TOKEN(anon_sym_RPAREN);
+      ACCEPT_TOKEN(anon_sym_LPAREN);
       END_STATE();
     case 100:
+      ACCEPT_TOKEN(anon_sym_RPAREN);
+      END_STATE();
+    case 101:
       ACCEPT_TOKEN(aux_sym__attribution_space_token1);
       if (lookahead == '\t' ||
           lookahead == ' ' ||
-          lookahead == ',') ADVANCE(100);
-      END_STATE();
-    case 101:
-      ACCEPT_TOKEN(sym_status);
-      if (lookahead == '-') ADVANCE(103);
-      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(101);
+          lookahead == ',') ADVANCE(101);
       END_STATE();
     case 102:
       ACCEPT_TOKEN(sym_status);
-      if (lookahead == '-') ADVANCE(60);
-      if (lookahead == '_') ADVANCE(102);
+      if (lookahead == '-') ADVANCE(104);
       if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(102);
       END_STATE();
     case 103:
-      ACCEPT_TOKEN(sym_invalid_item);
-      if (lookahead == '-') ADVANCE(103);
-      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(101);
-      if (lookahead != 0 &&
-          lookahead != '\t' &&
-          lookahead != '\n' &&
-          lookahead != '\r' &&
-          lookahead != ' ' &&
-          lookahead != '(' &&
-          lookahead != ')' &&
-          lookahead != ',' &&
-          lookahead != '-') ADVANCE(109);
+      ACCEPT_TOKEN(sym_status);
+      if (lookahead == '-') ADVANCE(61);
+      if (lookahead == '_') ADVANCE(103);
+      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(103);
       END_STATE();
     case 104:
       ACCEPT_TOKEN(sym_invalid_item);
       if (lookahead == '-') ADVANCE(104);
-      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(92);
+      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(102);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
@@ -2312,12 +2308,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '(' &&
           lookahead != ')' &&
           lookahead != ',' &&
-          lookahead != '-') ADVANCE(109);
+          lookahead != '-') ADVANCE(110);
       END_STATE();
     case 105:
       ACCEPT_TOKEN(sym_invalid_item);
       if (lookahead == '-') ADVANCE(105);
-      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(95);
+      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(93);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
@@ -2326,11 +2322,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '(' &&
           lookahead != ')' &&
           lookahead != ',' &&
-          lookahead != '-') ADVANCE(109);
+          lookahead != '-') ADVANCE(110);
       END_STATE();
     case 106:
       ACCEPT_TOKEN(sym_invalid_item);
-      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(101);
+      if (lookahead == '-') ADVANCE(106);
+      if (set_contains(aux_sym_party_definition_token1_character_set_2, 772, lookahead)) ADVANCE(96);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
@@ -2338,11 +2335,12 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '(' &&
           lookahead != ')' &&
-          lookahead != ',') ADVANCE(109);
+          lookahead != ',' &&
+          lookahead != '-') ADVANCE(110);
       END_STATE();
     case 107:
       ACCEPT_TOKEN(sym_invalid_item);
-      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(92);
+      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(102);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
@@ -2350,11 +2348,11 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '(' &&
           lookahead != ')' &&
-          lookahead != ',') ADVANCE(109);
+          lookahead != ',') ADVANCE(110);
       END_STATE();
     case 108:
       ACCEPT_TOKEN(sym_invalid_item);
-      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(95);
+      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(93);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
@@ -2362,9 +2360,21 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '(' &&
           lookahead != ')' &&
-          lookahead != ',') ADVANCE(109);
+          lookahead != ',') ADVANCE(110);
       END_STATE();
     case 109:
+      ACCEPT_TOKEN(sym_invalid_item);
+      if (set_contains(aux_sym_party_definition_token1_character_set_1, 677, lookahead)) ADVANCE(96);
+      if (lookahead != 0 &&
+          lookahead != '\t' &&
+          lookahead != '\n' &&
+          lookahead != '\r' &&
+          lookahead != ' ' &&
+          lookahead != '(' &&
+          lookahead != ')' &&
+          lookahead != ',') ADVANCE(110);
+      END_STATE();
+    case 110:
       ACCEPT_TOKEN(sym_invalid_item);
       if (lookahead != 0 &&
           lookahead != '\t' &&
@@ -2373,23 +2383,24 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ' ' &&
           lookahead != '(' &&
           lookahead != ')' &&
-          lookahead != ',') ADVANCE(109);
-      END_STATE();
-    case 110:
-      ACCEPT_TOKEN(anon_sym_LBRACK);
+          lookahead != ',') ADVANCE(110);
       END_STATE();
     case 111:
-      ACCEPT_TOKEN(anon_sym_RBRACK);
+      ACCEPT_TOKEN(anon_sym_LBRACK);
       END_STATE();
     case 112:
+      ACCEPT_TOKEN(anon_sym_RBRACK);
+      END_STATE();
+    case 113:
       ACCEPT_TOKEN(sym_url);
+      if (lookahead == '(') ADVANCE(10);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != ' ' &&
           lookahead != '(' &&
-          lookahead != ')') ADVANCE(112);
+          lookahead != ')') ADVANCE(113);
       END_STATE();
     default:
       return false;
@@ -2398,145 +2409,145 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
 
 static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0, .external_lex_state = 1},
-  [1] = {.lex_state = 22, .external_lex_state = 2},
-  [2] = {.lex_state = 22, .external_lex_state = 3},
-  [3] = {.lex_state = 22, .external_lex_state = 3},
-  [4] = {.lex_state = 22, .external_lex_state = 3},
-  [5] = {.lex_state = 22, .external_lex_state = 3},
-  [6] = {.lex_state = 16, .external_lex_state = 4},
-  [7] = {.lex_state = 16, .external_lex_state = 4},
-  [8] = {.lex_state = 16, .external_lex_state = 4},
-  [9] = {.lex_state = 16, .external_lex_state = 4},
-  [10] = {.lex_state = 16, .external_lex_state = 4},
-  [11] = {.lex_state = 16, .external_lex_state = 5},
-  [12] = {.lex_state = 16, .external_lex_state = 5},
-  [13] = {.lex_state = 16, .external_lex_state = 4},
-  [14] = {.lex_state = 16, .external_lex_state = 5},
-  [15] = {.lex_state = 16, .external_lex_state = 6},
-  [16] = {.lex_state = 16, .external_lex_state = 6},
-  [17] = {.lex_state = 16, .external_lex_state = 6},
-  [18] = {.lex_state = 16, .external_lex_state = 6},
-  [19] = {.lex_state = 16, .external_lex_state = 6},
-  [20] = {.lex_state = 16, .external_lex_state = 7},
-  [21] = {.lex_state = 16, .external_lex_state = 7},
-  [22] = {.lex_state = 22, .external_lex_state = 3},
-  [23] = {.lex_state = 16, .external_lex_state = 7},
-  [24] = {.lex_state = 22, .external_lex_state = 3},
-  [25] = {.lex_state = 22, .external_lex_state = 3},
-  [26] = {.lex_state = 22, .external_lex_state = 3},
-  [27] = {.lex_state = 22, .external_lex_state = 3},
-  [28] = {.lex_state = 22, .external_lex_state = 3},
-  [29] = {.lex_state = 22, .external_lex_state = 3},
-  [30] = {.lex_state = 22, .external_lex_state = 3},
-  [31] = {.lex_state = 22, .external_lex_state = 3},
-  [32] = {.lex_state = 22, .external_lex_state = 3},
-  [33] = {.lex_state = 22, .external_lex_state = 3},
-  [34] = {.lex_state = 22, .external_lex_state = 3},
-  [35] = {.lex_state = 22, .external_lex_state = 3},
-  [36] = {.lex_state = 22, .external_lex_state = 3},
-  [37] = {.lex_state = 22, .external_lex_state = 3},
-  [38] = {.lex_state = 22, .external_lex_state = 3},
-  [39] = {.lex_state = 22, .external_lex_state = 3},
-  [40] = {.lex_state = 22, .external_lex_state = 3},
-  [41] = {.lex_state = 22, .external_lex_state = 3},
-  [42] = {.lex_state = 22, .external_lex_state = 3},
-  [43] = {.lex_state = 22, .external_lex_state = 3},
-  [44] = {.lex_state = 22, .external_lex_state = 3},
-  [45] = {.lex_state = 22, .external_lex_state = 3},
-  [46] = {.lex_state = 22, .external_lex_state = 3},
-  [47] = {.lex_state = 22, .external_lex_state = 3},
-  [48] = {.lex_state = 22, .external_lex_state = 3},
+  [1] = {.lex_state = 23, .external_lex_state = 2},
+  [2] = {.lex_state = 23, .external_lex_state = 3},
+  [3] = {.lex_state = 23, .external_lex_state = 3},
+  [4] = {.lex_state = 23, .external_lex_state = 3},
+  [5] = {.lex_state = 23, .external_lex_state = 3},
+  [6] = {.lex_state = 17, .external_lex_state = 4},
+  [7] = {.lex_state = 17, .external_lex_state = 4},
+  [8] = {.lex_state = 17, .external_lex_state = 4},
+  [9] = {.lex_state = 17, .external_lex_state = 4},
+  [10] = {.lex_state = 17, .external_lex_state = 4},
+  [11] = {.lex_state = 17, .external_lex_state = 5},
+  [12] = {.lex_state = 17, .external_lex_state = 5},
+  [13] = {.lex_state = 17, .external_lex_state = 4},
+  [14] = {.lex_state = 17, .external_lex_state = 5},
+  [15] = {.lex_state = 17, .external_lex_state = 6},
+  [16] = {.lex_state = 17, .external_lex_state = 6},
+  [17] = {.lex_state = 17, .external_lex_state = 6},
+  [18] = {.lex_state = 17, .external_lex_state = 6},
+  [19] = {.lex_state = 17, .external_lex_state = 6},
+  [20] = {.lex_state = 17, .external_lex_state = 7},
+  [21] = {.lex_state = 17, .external_lex_state = 7},
+  [22] = {.lex_state = 23, .external_lex_state = 3},
+  [23] = {.lex_state = 17, .external_lex_state = 7},
+  [24] = {.lex_state = 23, .external_lex_state = 3},
+  [25] = {.lex_state = 23, .external_lex_state = 3},
+  [26] = {.lex_state = 23, .external_lex_state = 3},
+  [27] = {.lex_state = 23, .external_lex_state = 3},
+  [28] = {.lex_state = 23, .external_lex_state = 3},
+  [29] = {.lex_state = 23, .external_lex_state = 3},
+  [30] = {.lex_state = 23, .external_lex_state = 3},
+  [31] = {.lex_state = 23, .external_lex_state = 3},
+  [32] = {.lex_state = 23, .external_lex_state = 3},
+  [33] = {.lex_state = 23, .external_lex_state = 3},
+  [34] = {.lex_state = 23, .external_lex_state = 3},
+  [35] = {.lex_state = 23, .external_lex_state = 3},
+  [36] = {.lex_state = 23, .external_lex_state = 3},
+  [37] = {.lex_state = 23, .external_lex_state = 3},
+  [38] = {.lex_state = 23, .external_lex_state = 3},
+  [39] = {.lex_state = 23, .external_lex_state = 3},
+  [40] = {.lex_state = 23, .external_lex_state = 3},
+  [41] = {.lex_state = 23, .external_lex_state = 3},
+  [42] = {.lex_state = 23, .external_lex_state = 3},
+  [43] = {.lex_state = 23, .external_lex_state = 3},
+  [44] = {.lex_state = 23, .external_lex_state = 3},
+  [45] = {.lex_state = 23, .external_lex_state = 3},
+  [46] = {.lex_state = 23, .external_lex_state = 3},
+  [47] = {.lex_state = 23, .external_lex_state = 3},
+  [48] = {.lex_state = 23, .external_lex_state = 3},
   [49] = {.lex_state = 9, .external_lex_state = 4},
   [50] = {.lex_state = 9, .external_lex_state = 4},
   [51] = {.lex_state = 9, .external_lex_state = 4},
-  [52] = {.lex_state = 16, .external_lex_state = 8},
-  [53] = {.lex_state = 16, .external_lex_state = 8},
+  [52] = {.lex_state = 17, .external_lex_state = 8},
+  [53] = {.lex_state = 17, .external_lex_state = 8},
   [54] = {.lex_state = 9, .external_lex_state = 5},
   [55] = {.lex_state = 9, .external_lex_state = 5},
   [56] = {.lex_state = 9, .external_lex_state = 5},
-  [57] = {.lex_state = 16, .external_lex_state = 4},
-  [58] = {.lex_state = 16, .external_lex_state = 4},
+  [57] = {.lex_state = 17, .external_lex_state = 4},
+  [58] = {.lex_state = 17, .external_lex_state = 4},
   [59] = {.lex_state = 9, .external_lex_state = 6},
   [60] = {.lex_state = 9, .external_lex_state = 6},
-  [61] = {.lex_state = 16, .external_lex_state = 4},
-  [62] = {.lex_state = 16, .external_lex_state = 4},
-  [63] = {.lex_state = 16, .external_lex_state = 4},
-  [64] = {.lex_state = 16, .external_lex_state = 4},
-  [65] = {.lex_state = 16, .external_lex_state = 4},
-  [66] = {.lex_state = 16, .external_lex_state = 4},
-  [67] = {.lex_state = 16, .external_lex_state = 4},
-  [68] = {.lex_state = 16, .external_lex_state = 4},
-  [69] = {.lex_state = 16, .external_lex_state = 4},
-  [70] = {.lex_state = 16, .external_lex_state = 4},
+  [61] = {.lex_state = 17, .external_lex_state = 4},
+  [62] = {.lex_state = 17, .external_lex_state = 4},
+  [63] = {.lex_state = 17, .external_lex_state = 4},
+  [64] = {.lex_state = 17, .external_lex_state = 4},
+  [65] = {.lex_state = 17, .external_lex_state = 4},
+  [66] = {.lex_state = 17, .external_lex_state = 4},
+  [67] = {.lex_state = 17, .external_lex_state = 4},
+  [68] = {.lex_state = 17, .external_lex_state = 4},
+  [69] = {.lex_state = 17, .external_lex_state = 4},
+  [70] = {.lex_state = 17, .external_lex_state = 4},
   [71] = {.lex_state = 9, .external_lex_state = 6},
   [72] = {.lex_state = 9, .external_lex_state = 7},
-  [73] = {.lex_state = 16, .external_lex_state = 5},
+  [73] = {.lex_state = 17, .external_lex_state = 5},
   [74] = {.lex_state = 9, .external_lex_state = 7},
-  [75] = {.lex_state = 16, .external_lex_state = 5},
-  [76] = {.lex_state = 16, .external_lex_state = 5},
+  [75] = {.lex_state = 17, .external_lex_state = 5},
+  [76] = {.lex_state = 17, .external_lex_state = 5},
   [77] = {.lex_state = 9, .external_lex_state = 7},
-  [78] = {.lex_state = 16, .external_lex_state = 5},
-  [79] = {.lex_state = 16, .external_lex_state = 5},
-  [80] = {.lex_state = 16, .external_lex_state = 5},
-  [81] = {.lex_state = 16, .external_lex_state = 5},
-  [82] = {.lex_state = 16, .external_lex_state = 5},
-  [83] = {.lex_state = 16, .external_lex_state = 5},
-  [84] = {.lex_state = 16, .external_lex_state = 5},
-  [85] = {.lex_state = 16, .external_lex_state = 5},
-  [86] = {.lex_state = 16, .external_lex_state = 5},
-  [87] = {.lex_state = 16, .external_lex_state = 5},
+  [78] = {.lex_state = 17, .external_lex_state = 5},
+  [79] = {.lex_state = 17, .external_lex_state = 5},
+  [80] = {.lex_state = 17, .external_lex_state = 5},
+  [81] = {.lex_state = 17, .external_lex_state = 5},
+  [82] = {.lex_state = 17, .external_lex_state = 5},
+  [83] = {.lex_state = 17, .external_lex_state = 5},
+  [84] = {.lex_state = 17, .external_lex_state = 5},
+  [85] = {.lex_state = 17, .external_lex_state = 5},
+  [86] = {.lex_state = 17, .external_lex_state = 5},
+  [87] = {.lex_state = 17, .external_lex_state = 5},
   [88] = {.lex_state = 8, .external_lex_state = 9},
   [89] = {.lex_state = 8, .external_lex_state = 9},
-  [90] = {.lex_state = 16, .external_lex_state = 6},
+  [90] = {.lex_state = 17, .external_lex_state = 6},
   [91] = {.lex_state = 8, .external_lex_state = 9},
   [92] = {.lex_state = 8, .external_lex_state = 9},
-  [93] = {.lex_state = 16, .external_lex_state = 6},
-  [94] = {.lex_state = 16, .external_lex_state = 6},
-  [95] = {.lex_state = 16, .external_lex_state = 6},
-  [96] = {.lex_state = 16, .external_lex_state = 6},
+  [93] = {.lex_state = 17, .external_lex_state = 6},
+  [94] = {.lex_state = 17, .external_lex_state = 6},
+  [95] = {.lex_state = 17, .external_lex_state = 6},
+  [96] = {.lex_state = 17, .external_lex_state = 6},
   [97] = {.lex_state = 8, .external_lex_state = 9},
-  [98] = {.lex_state = 16, .external_lex_state = 6},
+  [98] = {.lex_state = 17, .external_lex_state = 6},
   [99] = {.lex_state = 8, .external_lex_state = 9},
-  [100] = {.lex_state = 16, .external_lex_state = 6},
+  [100] = {.lex_state = 17, .external_lex_state = 6},
   [101] = {.lex_state = 8, .external_lex_state = 9},
   [102] = {.lex_state = 8, .external_lex_state = 9},
   [103] = {.lex_state = 8, .external_lex_state = 9},
   [104] = {.lex_state = 8, .external_lex_state = 9},
   [105] = {.lex_state = 8, .external_lex_state = 9},
-  [106] = {.lex_state = 16, .external_lex_state = 6},
-  [107] = {.lex_state = 16, .external_lex_state = 6},
+  [106] = {.lex_state = 17, .external_lex_state = 6},
+  [107] = {.lex_state = 17, .external_lex_state = 6},
   [108] = {.lex_state = 8, .external_lex_state = 9},
   [109] = {.lex_state = 8, .external_lex_state = 9},
   [110] = {.lex_state = 8, .external_lex_state = 9},
   [111] = {.lex_state = 8, .external_lex_state = 9},
   [112] = {.lex_state = 8, .external_lex_state = 9},
-  [113] = {.lex_state = 16, .external_lex_state = 6},
-  [114] = {.lex_state = 16, .external_lex_state = 6},
+  [113] = {.lex_state = 17, .external_lex_state = 6},
+  [114] = {.lex_state = 17, .external_lex_state = 6},
   [115] = {.lex_state = 8, .external_lex_state = 9},
   [116] = {.lex_state = 8, .external_lex_state = 9},
   [117] = {.lex_state = 8, .external_lex_state = 9},
   [118] = {.lex_state = 8, .external_lex_state = 9},
-  [119] = {.lex_state = 16, .external_lex_state = 6},
-  [120] = {.lex_state = 16, .external_lex_state = 7},
-  [121] = {.lex_state = 16, .external_lex_state = 7},
-  [122] = {.lex_state = 16, .external_lex_state = 7},
-  [123] = {.lex_state = 16, .external_lex_state = 7},
-  [124] = {.lex_state = 16, .external_lex_state = 7},
+  [119] = {.lex_state = 17, .external_lex_state = 6},
+  [120] = {.lex_state = 17, .external_lex_state = 7},
+  [121] = {.lex_state = 17, .external_lex_state = 7},
+  [122] = {.lex_state = 17, .external_lex_state = 7},
+  [123] = {.lex_state = 17, .external_lex_state = 7},
+  [124] = {.lex_state = 17, .external_lex_state = 7},
   [125] = {.lex_state = 8, .external_lex_state = 9},
-  [126] = {.lex_state = 16, .external_lex_state = 7},
-  [127] = {.lex_state = 16, .external_lex_state = 7},
-  [128] = {.lex_state = 16, .external_lex_state = 7},
+  [126] = {.lex_state = 17, .external_lex_state = 7},
+  [127] = {.lex_state = 17, .external_lex_state = 7},
+  [128] = {.lex_state = 17, .external_lex_state = 7},
   [129] = {.lex_state = 8, .external_lex_state = 9},
-  [130] = {.lex_state = 16, .external_lex_state = 7},
-  [131] = {.lex_state = 16, .external_lex_state = 7},
-  [132] = {.lex_state = 16, .external_lex_state = 7},
-  [133] = {.lex_state = 17, .external_lex_state = 10},
-  [134] = {.lex_state = 17, .external_lex_state = 10},
-  [135] = {.lex_state = 17, .external_lex_state = 10},
-  [136] = {.lex_state = 17, .external_lex_state = 10},
-  [137] = {.lex_state = 17, .external_lex_state = 10},
+  [130] = {.lex_state = 17, .external_lex_state = 7},
+  [131] = {.lex_state = 17, .external_lex_state = 7},
+  [132] = {.lex_state = 17, .external_lex_state = 7},
+  [133] = {.lex_state = 18, .external_lex_state = 10},
+  [134] = {.lex_state = 18, .external_lex_state = 10},
+  [135] = {.lex_state = 18, .external_lex_state = 10},
+  [136] = {.lex_state = 18, .external_lex_state = 10},
+  [137] = {.lex_state = 18, .external_lex_state = 10},
   [138] = {.lex_state = 5},
-  [139] = {.lex_state = 17, .external_lex_state = 10},
+  [139] = {.lex_state = 18, .external_lex_state = 10},
   [140] = {.lex_state = 5},
   [141] = {.lex_state = 5},
   [142] = {.lex_state = 3, .external_lex_state = 11},
@@ -2544,12 +2555,12 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [144] = {.lex_state = 8, .external_lex_state = 9},
   [145] = {.lex_state = 8, .external_lex_state = 9},
   [146] = {.lex_state = 8, .external_lex_state = 9},
-  [147] = {.lex_state = 10, .external_lex_state = 12},
-  [148] = {.lex_state = 10, .external_lex_state = 12},
-  [149] = {.lex_state = 10, .external_lex_state = 12},
+  [147] = {.lex_state = 11, .external_lex_state = 12},
+  [148] = {.lex_state = 11, .external_lex_state = 12},
+  [149] = {.lex_state = 11, .external_lex_state = 12},
   [150] = {.lex_state = 3, .external_lex_state = 11},
   [151] = {.lex_state = 3, .external_lex_state = 11},
-  [152] = {.lex_state = 10, .external_lex_state = 12},
+  [152] = {.lex_state = 11, .external_lex_state = 12},
   [153] = {.lex_state = 8, .external_lex_state = 9},
   [154] = {.lex_state = 8, .external_lex_state = 9},
   [155] = {.lex_state = 8, .external_lex_state = 9},
@@ -2561,7 +2572,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [161] = {.lex_state = 8, .external_lex_state = 9},
   [162] = {.lex_state = 8, .external_lex_state = 9},
   [163] = {.lex_state = 8, .external_lex_state = 9},
-  [164] = {.lex_state = 10, .external_lex_state = 12},
+  [164] = {.lex_state = 11, .external_lex_state = 12},
   [165] = {.lex_state = 8, .external_lex_state = 9},
   [166] = {.lex_state = 8, .external_lex_state = 9},
   [167] = {.lex_state = 8, .external_lex_state = 9},
@@ -2570,12 +2581,12 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [170] = {.lex_state = 5},
   [171] = {.lex_state = 5},
   [172] = {.lex_state = 5},
-  [173] = {.lex_state = 10, .external_lex_state = 12},
+  [173] = {.lex_state = 11, .external_lex_state = 12},
   [174] = {.lex_state = 5},
   [175] = {.lex_state = 5},
-  [176] = {.lex_state = 18, .external_lex_state = 12},
+  [176] = {.lex_state = 19, .external_lex_state = 12},
   [177] = {.lex_state = 3},
-  [178] = {.lex_state = 19, .external_lex_state = 12},
+  [178] = {.lex_state = 20, .external_lex_state = 12},
   [179] = {.lex_state = 1},
   [180] = {.lex_state = 0, .external_lex_state = 11},
   [181] = {.lex_state = 8, .external_lex_state = 9},
@@ -2592,7 +2603,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [192] = {.lex_state = 1},
   [193] = {.lex_state = 0, .external_lex_state = 11},
   [194] = {.lex_state = 0, .external_lex_state = 11},
-  [195] = {.lex_state = 19, .external_lex_state = 12},
+  [195] = {.lex_state = 20, .external_lex_state = 12},
   [196] = {.lex_state = 1},
   [197] = {.lex_state = 1},
   [198] = {.lex_state = 0, .external_lex_state = 11},
@@ -2600,44 +2611,44 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [200] = {.lex_state = 3, .external_lex_state = 12},
   [201] = {.lex_state = 1},
   [202] = {.lex_state = 0, .external_lex_state = 11},
-  [203] = {.lex_state = 22, .external_lex_state = 13},
+  [203] = {.lex_state = 23, .external_lex_state = 13},
   [204] = {.lex_state = 0, .external_lex_state = 11},
-  [205] = {.lex_state = 22, .external_lex_state = 13},
+  [205] = {.lex_state = 23, .external_lex_state = 13},
   [206] = {.lex_state = 3, .external_lex_state = 12},
   [207] = {.lex_state = 0, .external_lex_state = 11},
-  [208] = {.lex_state = 14},
+  [208] = {.lex_state = 15},
   [209] = {.lex_state = 0, .external_lex_state = 11},
-  [210] = {.lex_state = 22, .external_lex_state = 13},
+  [210] = {.lex_state = 23, .external_lex_state = 13},
   [211] = {.lex_state = 0, .external_lex_state = 11},
   [212] = {.lex_state = 0, .external_lex_state = 11},
-  [213] = {.lex_state = 22, .external_lex_state = 13},
+  [213] = {.lex_state = 23, .external_lex_state = 13},
   [214] = {.lex_state = 0, .external_lex_state = 12},
   [215] = {.lex_state = 8},
   [216] = {.lex_state = 8},
   [217] = {.lex_state = 0},
-  [218] = {.lex_state = 22},
+  [218] = {.lex_state = 23},
   [219] = {.lex_state = 8},
-  [220] = {.lex_state = 10},
+  [220] = {.lex_state = 11},
   [221] = {.lex_state = 0, .external_lex_state = 12},
-  [222] = {.lex_state = 22},
+  [222] = {.lex_state = 23},
   [223] = {.lex_state = 0, .external_lex_state = 12},
   [224] = {.lex_state = 0, .external_lex_state = 12},
   [225] = {.lex_state = 8},
   [226] = {.lex_state = 8},
   [227] = {.lex_state = 8},
-  [228] = {.lex_state = 16},
+  [228] = {.lex_state = 17},
   [229] = {.lex_state = 0},
   [230] = {.lex_state = 0, .external_lex_state = 12},
-  [231] = {.lex_state = 22},
-  [232] = {.lex_state = 22},
+  [231] = {.lex_state = 23},
+  [232] = {.lex_state = 23},
   [233] = {.lex_state = 0},
-  [234] = {.lex_state = 22},
+  [234] = {.lex_state = 23},
   [235] = {.lex_state = 0, .external_lex_state = 12},
   [236] = {.lex_state = 0, .external_lex_state = 12},
-  [237] = {.lex_state = 22},
+  [237] = {.lex_state = 23},
   [238] = {.lex_state = 0},
   [239] = {.lex_state = 0, .external_lex_state = 12},
-  [240] = {.lex_state = 16},
+  [240] = {.lex_state = 17},
   [241] = {.lex_state = 8},
   [242] = {.lex_state = 8},
   [243] = {.lex_state = 8},
@@ -2645,9 +2656,9 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [245] = {.lex_state = 8},
   [246] = {.lex_state = 8},
   [247] = {.lex_state = 8},
-  [248] = {.lex_state = 10},
+  [248] = {.lex_state = 11},
   [249] = {.lex_state = 0},
-  [250] = {.lex_state = 19},
+  [250] = {.lex_state = 20},
 };
 
 static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {

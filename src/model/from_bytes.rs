@@ -237,10 +237,7 @@ impl Reader<'_, '_> {
                 end
             }
             _ => {
-                let end = target + self.b[target..].iter().position(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'(' | b')'))?;
-                if end == target {
-                    return None;
-                }
+                let end = url_end(self.b, target)?;
                 self.block.links.push(Link { url: self.text[target..end].into(), range: target..end });
                 end
             }
@@ -250,6 +247,30 @@ impl Reader<'_, '_> {
         }
         self.at = end + 1;
         Some(())
+    }
+}
+
+/// The end of the URL starting at `at`, as the grammar's `url` reads one:
+/// no spaces, and parentheses only in balanced pairs one deep. `None` when
+/// no URL starts there, or one ends at a `(` (an error after it).
+fn url_end(b: &[u8], mut at: usize) -> Option<usize> {
+    let ends = |c: u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'(' | b')');
+    if ends(*b.get(at)?) {
+        return None;
+    }
+    at += 1;
+    loop {
+        match b.get(at).copied() {
+            Some(b'(') => {
+                let close = at + 1 + b[at + 1..].iter().position(|c| ends(*c))?;
+                if b[close] != b')' {
+                    return None;
+                }
+                at = close + 1;
+            }
+            Some(c) if !ends(c) => at += 1,
+            _ => return Some(at),
+        }
     }
 }
 
