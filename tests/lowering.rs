@@ -42,6 +42,12 @@ fn subtle_readings_agree() {
         "Line one {claim\nover lines}(@p\n^s) and\n[label\nover](@k) end\r\nCRLF {x}(@p)\r\n",
         "Путин@putin é@x 😀@putin {😀^tass}(@p) {x}(@é) [Пу](@k) @putinы\n",
         "[W](https://en.wikipedia.org/wiki/Mercury_(planet)) [x](a()) [y](a(b)c(d)e) [z](a(b)) [u](é(ü)ö)\n",
+        // Suggested by a review of the reader against the grammar.
+        "- [](@x) [\n](u) [\\\\](v) [a]\r\n(w) {x}\r\n(@p)\n",
+        "{x}(@a- !b-. @c_ ^d-_ @ ! ,@e,)\n",
+        "@a@b^c a@^b @a-@b @1@x x^^y @a^^b \\\\@z \\x@y \\!a@b _@c\n",
+        "[W](a(b)c) [x](a()) {y [z](q(}r))}(@p) [m](x)(@n)\n",
+        "{a\n> @x {b}(@p\n  ^s)}(\n@q\n#r)\nx\n-@a\n#b@c (d\n)@e\n",
         "{unclosed at the end @p",
         "{closed at the end}(@p)",
     ] {
