@@ -116,6 +116,10 @@ export function restart(): Promise<void> {
   });
 }
 
+/** How long `newsmark.server.path` must stay unchanged before a restart. */
+const PATH_CHANGE_SETTLE_MS = 500;
+let pathChange: ReturnType<typeof setTimeout> | undefined;
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel(CLIENT_NAME);
   traceOutput = vscode.window.createOutputChannel(`${CLIENT_NAME} Trace`);
@@ -128,11 +132,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (client?.isRunning()) void vscode.window.setStatusBarMessage('Newsmark: language server restarted', 3000);
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('newsmark.server.path')) {
+      if (!e.affectsConfiguration('newsmark.server.path')) return;
+      // One restart for a burst of changes: typing a path in the settings
+      // editor changes it on every keystroke, and a settings file replaced
+      // on disk can read as deleted, then written. The path is read when
+      // the restart runs, so the last value wins.
+      if (pathChange) clearTimeout(pathChange);
+      pathChange = setTimeout(() => {
+        pathChange = undefined;
         log('newsmark.server.path changed; restarting');
         void restart();
-      }
+      }, PATH_CHANGE_SETTLE_MS);
     }),
+    { dispose: () => pathChange && clearTimeout(pathChange) },
   );
 
   await enqueue(startClient);

@@ -170,8 +170,15 @@ log(`results: ${RESULTS}`);
 // ------------------------------------------------------------------ set up
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'newsmark-vscode-e2e-'));
-cleanups.push(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const userDir = path.join(tmp, 'user');
+cleanups.push(() => {
+  // The workbench's and the extension host's logs (the extension's output
+  // channels among them) outlive the run, for a failure to be read.
+  const logs = path.join(RESULTS, 'user-logs');
+  fs.rmSync(logs, { recursive: true, force: true });
+  if (fs.existsSync(path.join(userDir, 'logs'))) fs.cpSync(path.join(userDir, 'logs'), logs, { recursive: true });
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
 const extensionsDir = path.join(tmp, 'ext');
 const ws = path.join(tmp, 'seed');
 fs.cpSync(SEED, ws, { recursive: true });
@@ -179,9 +186,16 @@ const articleText = fs.readFileSync(path.join(ws, 'article.nmk'), 'utf8');
 const castText = fs.readFileSync(path.join(ws, 'cast.nmk'), 'utf8');
 
 const settingsFile = path.join(userDir, 'User/settings.json');
+/**
+ * Writes the user settings whole, by renaming a finished file over the old
+ * one: code-server watches the file, and once read it between the truncation
+ * and the write of `writeFileSync`, ran on the empty settings (no server
+ * path: "not found on PATH") and kept them through the reload that followed.
+ */
 function writeSettings(extra = {}) {
   fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
-  fs.writeFileSync(settingsFile, JSON.stringify({
+  const partial = `${settingsFile}.partial`;
+  fs.writeFileSync(partial, JSON.stringify({
     'newsmark.server.path': BIN,
     'newsmark.trace.server': 'messages',
     'workbench.startupEditor': 'none',
@@ -200,6 +214,7 @@ function writeSettings(extra = {}) {
     'files.hotExit': 'off',
     ...extra,
   }, null, 2));
+  fs.renameSync(partial, settingsFile);
 }
 writeSettings();
 
@@ -479,6 +494,8 @@ await step('Newsmark: Restart Server restarts the language server', async () => 
 
 /** Reloads the window (settings files are re-read; watching them is not reliable in code-server here). */
 async function reloadWithArticle() {
+  // Let code-server's settings watcher see the new file before the reload.
+  await page.waitForTimeout(1000);
   await runCommand('Developer: Reload Window');
   await page.locator('.monaco-workbench').waitFor({ timeout: LONG });
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'article.nmk' }).first()
