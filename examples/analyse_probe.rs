@@ -27,24 +27,7 @@ fn main() {
             let t = Instant::now();
             nodes = 0;
             for i in 0..parsed.segment_count() {
-                parsed.with_segment_tree(i, |tree| {
-                    let mut c = tree.walk();
-                    'walk: loop {
-                        nodes += 1;
-                        std::hint::black_box(c.node().kind_id());
-                        if c.goto_first_child() || c.goto_next_sibling() {
-                            continue;
-                        }
-                        loop {
-                            if !c.goto_parent() {
-                                break 'walk;
-                            }
-                            if c.goto_next_sibling() {
-                                break;
-                            }
-                        }
-                    }
-                });
+                nodes += parsed.with_segment_tree(i, walk);
             }
             times.push(t.elapsed().as_secs_f64() * 1e3);
         }
@@ -55,25 +38,7 @@ fn main() {
         let mut seg_nodes = 0;
         for _ in 0..runs {
             let t = Instant::now();
-            seg_nodes = 0;
-            parsed.with_segment_tree(1, |tree| {
-                let mut c = tree.walk();
-                'walk: loop {
-                    seg_nodes += 1;
-                    std::hint::black_box(c.node().kind_id());
-                    if c.goto_first_child() || c.goto_next_sibling() {
-                        continue;
-                    }
-                    loop {
-                        if !c.goto_parent() {
-                            break 'walk;
-                        }
-                        if c.goto_next_sibling() {
-                            break;
-                        }
-                    }
-                }
-            });
+            seg_nodes = parsed.with_segment_tree(1, walk);
             hot.push(t.elapsed().as_secs_f64() * 1e9 / seg_nodes as f64);
         }
         hot.sort_by(f64::total_cmp);
@@ -117,4 +82,26 @@ fn main() {
         "model {:.2} ms, model + diagnostics {:.2} ms (medians of {runs}); minimum {:.2} / {:.2} ms",
         lowered[runs / 2], all[runs / 2], lowered[0], all[0]
     );
+}
+
+/// Visits every node of `tree` with a cursor, as cheaply as that can be done;
+/// returns how many there are.
+fn walk(tree: &tree_sitter::Tree) -> usize {
+    let mut c = tree.walk();
+    let mut nodes = 0;
+    loop {
+        nodes += 1;
+        std::hint::black_box(c.node().kind_id());
+        if c.goto_first_child() || c.goto_next_sibling() {
+            continue;
+        }
+        loop {
+            if !c.goto_parent() {
+                return nodes;
+            }
+            if c.goto_next_sibling() {
+                break;
+            }
+        }
+    }
 }

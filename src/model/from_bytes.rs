@@ -175,15 +175,7 @@ impl Reader<'_, '_> {
         let index = self.block.claims.len();
         let open = self.at..self.at + 1;
         // Pushed first, so claims nested in the text come after it.
-        self.block.claims.push(Claim {
-            range: open.clone(),
-            open: open.clone(),
-            close: None,
-            body: open.end..open.end,
-            attribution: None,
-            empty: true,
-            parent,
-        });
+        self.block.claims.push(Claim::opened(open.clone(), parent));
         self.at = open.end;
         self.nesting += 1;
         self.content(Some(index))?;

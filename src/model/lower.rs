@@ -418,15 +418,7 @@ impl<'t, 'tree> Lowerer<'t, 'tree> {
         let range = self.span(node);
         let open = range.start..(range.start + 1).min(range.end);
         // Pushed first, so claims nested in the body come after it.
-        self.block.claims.push(Claim {
-            range,
-            open: open.clone(),
-            close: None,
-            body: open.end..open.end,
-            attribution: None,
-            empty: true,
-            parent,
-        });
+        self.block.claims.push(Claim { range, ..Claim::opened(open.clone(), parent) });
         let (mut body, mut close, mut attribution, mut has_missing) = (None, None, None, false);
         if self.cursor.goto_first_child() {
             loop {

@@ -93,6 +93,22 @@ pub struct Claim {
     pub parent: Option<usize>,
 }
 
+impl Claim {
+    /// A claim as lowering first records it, at its `{`: the rest is filled
+    /// in once its text and attribution have been read.
+    pub(crate) fn opened(open: Span, parent: Option<usize>) -> Claim {
+        Claim {
+            range: open.clone(),
+            open: open.clone(),
+            close: None,
+            body: open.end..open.end,
+            attribution: None,
+            empty: true,
+            parent,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Property {
     pub key: Box<str>,
