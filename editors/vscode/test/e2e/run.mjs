@@ -508,7 +508,25 @@ async function reloadWithArticle() {
 await step('newsmark.rules re-rates unsourced-claim to error (workspace/configuration)', async () => {
   writeSettings({ 'newsmark.rules': { 'unsourced-claim': 'error' } });
   await reloadWithArticle();
-  await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: LONG });
+  // In about one run in ten, after a reload, code-server starts the extension
+  // host without the user settings (the extension then reads the default
+  // server path, which these settings never leave, and says it is not on
+  // PATH), and no change event follows. That is the workbench, not the
+  // extension: reload again, at most twice, and say so.
+  const errors = page.locator('.monaco-editor .squiggly-error').first();
+  const noSettings = page.locator('.notification-list-item-message', { hasText: '"newsmark" was not found on PATH' }).first();
+  for (let retry = 1; ; retry++) {
+    // The loser of the race times out later; its rejection is caught here.
+    const which = await Promise.race([
+      errors.waitFor({ state: 'attached', timeout: LONG }).then(() => 'errors', () => 'timeout'),
+      noSettings.waitFor({ timeout: LONG }).then(() => 'no settings', () => 'timeout'),
+    ]);
+    if (which === 'errors') break;
+    if (which === 'timeout') throw new Error(`no error squiggle within ${LONG} ms of the reload`);
+    if (retry > 2) throw new Error('the extension host started without the user settings three times');
+    log(`       (reload ${retry}: the extension host started without the user settings; reloading again)`);
+    await reloadWithArticle();
+  }
   const warnings = await page.locator('.monaco-editor .squiggly-warning').count();
   if (warnings > 0) throw new Error(`${warnings} warning squiggles left after re-rating unsourced-claim to error`);
 });
