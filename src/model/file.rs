@@ -40,6 +40,15 @@ pub struct IdStats {
     pub claims_citing: u32,
 }
 
+impl std::ops::AddAssign for IdStats {
+    fn add_assign(&mut self, other: IdStats) {
+        self.references += other.references;
+        self.claims_asserted += other.claims_asserted;
+        self.claims_unsourced += other.claims_unsourced;
+        self.claims_citing += other.claims_citing;
+    }
+}
+
 type Stats = [HashMap<Box<str>, IdStats>; 2];
 
 fn kind_index(kind: RefKind) -> usize {
@@ -233,11 +242,7 @@ impl FileModel {
                     continue;
                 }
                 for (id, s) in part {
-                    let t = total.entry(id).or_default();
-                    t.references += s.references;
-                    t.claims_asserted += s.claims_asserted;
-                    t.claims_unsourced += s.claims_unsourced;
-                    t.claims_citing += s.claims_citing;
+                    *total.entry(id).or_default() += s;
                 }
             }
         }

@@ -22,7 +22,7 @@ use super::types::*;
 /// content starts at `from`, into `block`'s (empty) lists. `None` when the
 /// reader cannot be sure; the lists are then in any state.
 pub(super) fn read_inline(text: &str, from: usize, block: &mut Block) -> Option<()> {
-    let mut reader = Reader { text, b: text.as_bytes(), at: from, reference_end: usize::MAX, nesting: 0, block };
+    let mut reader = Reader { text, at: from, reference_end: usize::MAX, nesting: 0, block };
     reader.content(None)
 }
 
@@ -66,7 +66,6 @@ fn skip_prose(b: &[u8], mut at: usize) -> usize {
 
 struct Reader<'t, 'b> {
     text: &'t str,
-    b: &'t [u8],
     at: usize,
     /// Where the last reference read ends: a `@` right there starts
     /// another (`@a@b`), although a letter comes before it.
@@ -76,9 +75,13 @@ struct Reader<'t, 'b> {
     block: &'b mut Block,
 }
 
-impl Reader<'_, '_> {
+impl<'t> Reader<'t, '_> {
+    fn b(&self) -> &'t [u8] {
+        self.text.as_bytes()
+    }
+
     fn byte(&self, at: usize) -> Option<u8> {
-        self.b.get(at).copied()
+        self.b().get(at).copied()
     }
 
     /// Inline content up to the end of the text or, inside claim `claim`,
@@ -86,13 +89,10 @@ impl Reader<'_, '_> {
     fn content(&mut self, claim: Option<usize>) -> Option<()> {
         loop {
             // Prose up to the next byte that matters, eight bytes at a time.
-            self.at = skip_prose(self.b, self.at);
+            self.at = skip_prose(self.b(), self.at);
             let Some(c) = self.byte(self.at) else { break };
             match c {
-                b'\\' => {
-                    let escaped = self.byte(self.at + 1).is_some_and(|e| b"{}[]()@^%\\!".contains(&e));
-                    self.at += if escaped { 2 } else { 1 };
-                }
+                b'\\' => self.at += backslash_len(self.b(), self.at),
                 b'@' | b'^' => self.sigil(c, claim)?,
                 b'{' => self.claim(claim)?,
                 b'}' => return claim.map(|_| ()),
@@ -109,7 +109,7 @@ impl Reader<'_, '_> {
     /// `@` or `^` at `at`: a reference, or prose.
     fn sigil(&mut self, sigil: u8, claim: Option<usize>) -> Option<()> {
         let start = self.at;
-        let before = if start == 0 || start == self.reference_end { b' ' } else { self.b[start - 1] };
+        let before = if start == 0 || start == self.reference_end { b' ' } else { self.b()[start - 1] };
         if before >= 0x80 {
             // Whether the character before is a letter needs Unicode.
             return None;
@@ -121,7 +121,7 @@ impl Reader<'_, '_> {
             }
             return Some(());
         }
-        match self.identifier(start + 1)? {
+        match ascii_id_end(self.b(), start + 1)? {
             Some(end) => {
                 let kind = if sigil == b'@' { RefKind::Party } else { RefKind::Source };
                 self.reference(kind, start..end, RefContext::Text, claim);
@@ -134,36 +134,8 @@ impl Reader<'_, '_> {
         Some(())
     }
 
-    /// The end of the id starting at `at`, as the grammar reads one: a
-    /// letter, then letters, digits, `_` or `-`, not ending in `-`.
-    /// `Some(None)` when no id starts there; `None` when Unicode decides.
-    fn identifier(&self, at: usize) -> Option<Option<usize>> {
-        match self.byte(at) {
-            Some(c) if c.is_ascii_alphabetic() => {}
-            Some(c) if c >= 0x80 => return None,
-            _ => return Some(None),
-        }
-        let mut end = at + 1;
-        while self.byte(end).is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-') {
-            end += 1;
-        }
-        if self.byte(end).is_some_and(|c| c >= 0x80) {
-            return None;
-        }
-        while self.b[end - 1] == b'-' {
-            end -= 1;
-        }
-        Some(Some(end))
-    }
-
     fn reference(&mut self, kind: RefKind, range: Span, context: RefContext, claim: Option<usize>) {
-        self.block.references.push(Reference {
-            kind,
-            id: self.text[range.start + 1..range.end].into(),
-            range,
-            context,
-            claim: claim.map(|c| c as u32),
-        });
+        self.block.references.push(Reference::new(kind, self.text, range, context, claim));
     }
 
     /// `{` at `at`: the claim, its text, its `}` and its attribution.
@@ -185,7 +157,7 @@ impl Reader<'_, '_> {
         let body = open.end..close.start;
         let mut attribution = None;
         if self.byte(self.at) == Some(b'(') {
-            let end = self.at + 1 + memchr::memchr(b')', &self.b[self.at + 1..])? + 1;
+            let end = self.at + 1 + memchr::memchr(b')', &self.b()[self.at + 1..])? + 1;
             let span = self.at..end;
             if !attribution_items(self.text, &span, index, self.block) {
                 return None;
@@ -205,9 +177,9 @@ impl Reader<'_, '_> {
         // The label: prose, escapes and line breaks; nothing nests in it.
         let mut at = open + 1;
         loop {
-            at = skip_prose(self.b, at);
+            at = skip_prose(self.b(), at);
             match self.byte(at)? {
-                b'\\' => at += if self.byte(at + 1).is_some_and(|e| b"{}[]()@^%\\!".contains(&e)) { 2 } else { 1 },
+                b'\\' => at += backslash_len(self.b(), at),
                 b']' => break,
                 b'[' | b'{' | b'}' => return None,
                 // `@` and `^` are prose in a label.
@@ -223,13 +195,13 @@ impl Reader<'_, '_> {
         let target = self.at + 1;
         let end = match self.byte(target)? {
             sigil @ (b'@' | b'^') => {
-                let end = self.identifier(target + 1)??;
+                let end = ascii_id_end(self.b(), target + 1)??;
                 let kind = if sigil == b'@' { RefKind::Party } else { RefKind::Source };
                 self.reference(kind, target..end, RefContext::Labelled, claim);
                 end
             }
             _ => {
-                let end = url_end(self.b, target)?;
+                let end = url_end(self.b(), target)?;
                 self.block.links.push(Link { url: self.text[target..end].into(), range: target..end });
                 end
             }
@@ -240,6 +212,35 @@ impl Reader<'_, '_> {
         self.at = end + 1;
         Some(())
     }
+}
+
+/// The end of the id starting at `at`, as the grammar reads one: a letter,
+/// then letters, digits, `_` or `-`, not ending in `-`. `Some(None)` when no
+/// id starts there; `None` when Unicode decides (a non-ASCII character
+/// where the id starts or could go on).
+fn ascii_id_end(b: &[u8], at: usize) -> Option<Option<usize>> {
+    match b.get(at) {
+        Some(c) if c.is_ascii_alphabetic() => {}
+        Some(c) if *c >= 0x80 => return None,
+        _ => return Some(None),
+    }
+    let mut end = at + 1;
+    while b.get(end).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-') {
+        end += 1;
+    }
+    if b.get(end).is_some_and(|c| *c >= 0x80) {
+        return None;
+    }
+    while b[end - 1] == b'-' {
+        end -= 1;
+    }
+    Some(Some(end))
+}
+
+/// How many bytes a `\` at `at` takes: two when it escapes one of the
+/// characters the grammar's `escape` names, else one (a literal `\`).
+fn backslash_len(b: &[u8], at: usize) -> usize {
+    if b.get(at + 1).is_some_and(|e| b"{}[]()@^%\\!".contains(e)) { 2 } else { 1 }
 }
 
 /// The end of the URL starting at `at`, as the grammar's `url` reads one:
@@ -293,17 +294,13 @@ pub(super) fn attribution_items(text: &str, span: &Span, claim: usize, block: &m
         }
         let end = bytes[at..].iter().position(|b| is_separator(*b)).map_or(bytes.len(), |n| at + n);
         let (item, range) = (&inner[at..end], base + at..base + end);
+        // A reference or status only when the id pattern takes the whole
+        // item (the items are ASCII, so Unicode never decides here).
         let kind = match bytes[at] {
-            b'@' | b'^' | b'!' if is_ascii_identifier(&item[1..]) => bytes[at],
+            b'@' | b'^' | b'!' if ascii_id_end(bytes, at + 1) == Some(Some(end)) => bytes[at],
             _ => 0,
         };
-        let reference = |kind| Reference {
-            kind,
-            id: item[1..].into(),
-            range: range.clone(),
-            context: RefContext::Attribution,
-            claim: Some(claim as u32),
-        };
+        let reference = |kind| Reference::new(kind, text, range.clone(), RefContext::Attribution, Some(claim));
         match kind {
             b'@' => block.references.push(reference(RefKind::Party)),
             b'^' => block.references.push(reference(RefKind::Source)),
@@ -313,15 +310,6 @@ pub(super) fn attribution_items(text: &str, span: &Span, claim: usize, block: &m
         at = end;
     }
     true
-}
-
-/// An ASCII id, exactly as the grammar's pattern reads one: `[A-Za-z]`, then
-/// `[A-Za-z0-9_-]`, not ending in `-`.
-fn is_ascii_identifier(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.first().is_some_and(u8::is_ascii_alphabetic)
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-')
-        && b.last() != Some(&b'-')
 }
 
 #[cfg(test)]

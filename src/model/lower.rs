@@ -372,15 +372,7 @@ impl<'t, 'tree> Lowerer<'t, 'tree> {
     }
 
     fn push_reference(&mut self, kind: RefKind, range: Span, context: RefContext, claim: Option<usize>) {
-        // A mention token is the sigil and the id: `@putin`.
-        let id_range = (range.start + 1).min(range.end)..range.end;
-        self.block.references.push(Reference {
-            kind,
-            id: self.slice(&id_range).into(),
-            range,
-            context,
-            claim: claim.map(|c| c as u32),
-        });
+        self.block.references.push(Reference::new(kind, self.text, range, context, claim));
     }
 
     /// `node` is the cursor's node.
@@ -415,7 +407,6 @@ impl<'t, 'tree> Lowerer<'t, 'tree> {
             return self.claim_without_errors(range, parent);
         }
         let index = self.block.claims.len();
-        let range = self.span(node);
         let open = range.start..(range.start + 1).min(range.end);
         // Pushed first, so claims nested in the body come after it.
         self.block.claims.push(Claim { range, ..Claim::opened(open.clone(), parent) });
@@ -472,10 +463,7 @@ impl<'t, 'tree> Lowerer<'t, 'tree> {
     fn claim_without_errors(&mut self, range: Span, parent: Option<usize>) {
         let index = self.block.claims.len();
         let text = self.slice(&range);
-        let attribution = match text.strip_suffix(')').and_then(|t| t.rfind('(')) {
-            Some(at) => Some(range.start + at..range.end),
-            None => None,
-        };
+        let attribution = text.strip_suffix(')').and_then(|t| t.rfind('(')).map(|at| range.start + at..range.end);
         let close_end = attribution.as_ref().map_or(range.end, |a| a.start);
         let (open, close) = (range.start..range.start + 1, close_end - 1..close_end);
         let body = open.end..close.start;

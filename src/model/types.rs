@@ -60,6 +60,13 @@ pub struct Reference {
 }
 
 impl Reference {
+    /// The reference at `range` of `text` (the block's), a sigil then the
+    /// id: every form of reference is written so.
+    pub(crate) fn new(kind: RefKind, text: &str, range: Span, context: RefContext, claim: Option<usize>) -> Reference {
+        let id_range = (range.start + 1).min(range.end)..range.end;
+        Reference { kind, id: text.get(id_range).unwrap_or("").into(), range, context, claim: claim.map(|c| c as u32) }
+    }
+
     /// Just the id: `putin` (every form of reference is a sigil and the id).
     pub fn id_range(&self) -> Span {
         (self.range.start + 1).min(self.range.end)..self.range.end
